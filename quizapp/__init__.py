@@ -1,0 +1,104 @@
+"""quizapp: a self-assessment fit quiz for the Technical Project Manager role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+from . import db, logs
+from .auth.identity import load_user
+from .extensions import csrf, login_manager
+from .rubric import RubricError, load_folder
+
+
+class StartupError(SystemExit):
+    """The app cannot start; the message says why, in words (exit status 1, no traceback)."""
+
+
+RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides the defaults and the environment (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    try:
+        register_config(app, config)
+        register_rubrics(app)
+    except (config_module.ConfigError, RubricError) as exc:
+        raise StartupError(f"quizapp cannot start. {exc}") from None
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_headers(app)
+    register_commands(app)
+    logs.install()
+    return app
+
+
+def register_config(app: Flask, overrides: dict | None) -> None:
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment())
+    app.config.update(overrides or {})
+    app.config["SECRET_KEY"] = config_module.secret_key(app.config, app.instance_path)
+    app.config["SQLALCHEMY_URL"] = config_module.database_url(app.config, app.instance_path)
+    app.config["SESSION_COOKIE_SECURE"] = app.config.get(
+        "SESSION_COOKIE_SECURE", app.config["ENV"] == "production"
+    )
+    minimum = 3
+    if int(app.config["COHORT_MIN_SIZE"]) < minimum:
+        raise config_module.ConfigError(
+            f"QUIZAPP_COHORT_MIN_SIZE must be at least {minimum}, not {app.config['COHORT_MIN_SIZE']}"
+        )
+
+
+def register_rubrics(app: Flask) -> None:
+    """Load and validate every rubric once; an invalid rubric stops the app with the reason."""
+    rubrics = load_folder(app.config["RUBRICS_DIR"] or RUBRICS_DIR)
+    default = app.config["DEFAULT_RUBRIC"]
+    if default not in rubrics:
+        raise config_module.ConfigError(
+            f"QUIZAPP_DEFAULT_RUBRIC is {default!r}, but the rubrics found are: "
+            + ", ".join(sorted(rubrics))
+        )
+    app.extensions["quizapp.rubrics"] = rubrics
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .quiz.views import bp as quiz_bp
+
+    app.register_blueprint(quiz_bp)
+
+
+def register_errors(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from .commands import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Staff sign-in: admins and counselors. Quiz takers never sign in."""

@@ -1,0 +1,89 @@
+"""Configuration defaults and reading them from the environment (prefix ``QUIZAPP_``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "QUIZAPP_"
+
+DEFAULTS: dict[str, object] = {
+    "ENV": "development",
+    "DATABASE_URL": None,  # None: SQLite in the instance folder
+    "RUBRICS_DIR": None,  # None: the rubrics/ folder beside the package
+    "DEFAULT_RUBRIC": "technical-project-manager",
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # a full questionnaire is about 2 KB
+    "COHORT_MIN_SIZE": 5,
+    "COMPARE_MIN_RESULTS": 30,
+    "RETENTION_DAYS": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; a slow reader is not punished
+}
+
+# Names read from the environment, with the parser for each.
+_INT = {"MAX_CONTENT_LENGTH", "COHORT_MIN_SIZE", "COMPARE_MIN_RESULTS", "RETENTION_DAYS"}
+_BOOL = {"SESSION_COOKIE_SECURE"}
+_STR = {"ENV", "DATABASE_URL", "RUBRICS_DIR", "DEFAULT_RUBRIC", "SECRET_KEY"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used; the message says how to fix it."""
+
+
+def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dict[str, object]:
+    """Return the settings found in the environment, parsed to their types."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for name in _INT | _BOOL | _STR:
+        raw = environ.get(PREFIX + name)
+        if raw is None or raw == "":
+            continue
+        if name in _INT:
+            try:
+                found[name] = int(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from exc
+        elif name in _BOOL:
+            found[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            found[name] = raw
+    # DATABASE_URL is conventionally unprefixed too (Heroku, Render, docker-compose files).
+    if "DATABASE_URL" not in found and environ.get("DATABASE_URL"):
+        found["DATABASE_URL"] = environ["DATABASE_URL"]
+    return found
+
+
+def secret_key(config: dict, instance_path: str) -> str:
+    """Return the secret key: from config, else (outside production) one kept in the instance folder."""
+    key = config.get("SECRET_KEY")
+    if key:
+        return str(key)
+    if config.get("ENV") == "production":
+        raise ConfigError(
+            f"{PREFIX}SECRET_KEY is not set. In production the secret key must come from the "
+            f"environment, for example: export {PREFIX}SECRET_KEY=$(python -c "
+            "'import secrets; print(secrets.token_hex(32))')"
+        )
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(config: dict, instance_path: str) -> str:
+    """Return the SQLAlchemy URL: the configured one, else SQLite in the instance folder."""
+    url = config.get("DATABASE_URL")
+    if url:
+        url = str(url)
+        # Accept the common postgres:// spelling and use the psycopg 3 driver.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / 'quizapp.sqlite'}"

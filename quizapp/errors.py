@@ -1,0 +1,51 @@
+"""Error pages: every 4xx and 5xx gets a calm page in the app's layout (or JSON for .json URLs)."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+TITLES = {
+    400: "This request could not be accepted",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    410: "This link is no longer open",
+    413: "That request was too large",
+    422: "Some answers need attention",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+
+DEFAULT_DETAIL = {
+    404: "The address may be mistyped, or the link may have been removed.",
+    413: "The form sent more data than a questionnaire ever needs, so it was not stored.",
+    500: "Nothing you did caused this. Please try again in a moment.",
+}
+
+
+def _render(error: HTTPException):
+    code = error.code or 500
+    detail = error.description if code not in (404, 500) else DEFAULT_DETAIL[code]
+    if code == 413:
+        detail = DEFAULT_DETAIL[413]
+    if request.path.endswith(".json"):
+        return jsonify(error=TITLES.get(code, error.name), detail=detail), code
+    title = TITLES.get(code, error.name)
+    return render_template("error.html", code=code, title=title, detail=detail), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        error.description = (
+            "The form's security token was missing or did not match, so nothing was stored. "
+            "This happens when a page has been open for a very long time or cookies are blocked. "
+            "Please go back, reload the page and try again."
+        )
+        return _render(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _render(error)

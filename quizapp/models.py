@@ -1,0 +1,108 @@
+"""Typed SQLAlchemy models: anonymous results, their dimension scores, quiz links and staff users."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base
+
+TOKEN_BYTES = 24  # 192 bits, well over the 128 the result link needs
+LINK_CODE_BYTES = 12
+
+
+def today() -> dt.date:
+    """The current day in UTC: results keep the day only, never the time."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_link_code() -> str:
+    return secrets.token_urlsafe(LINK_CODE_BYTES)
+
+
+class User(Base):
+    """A staff account: an admin or a counselor. Quiz takers never have accounts."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped to end every open session of this account (disable, password change).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_on: Mapped[dt.date] = mapped_column(Date, default=today)
+
+    links: Mapped[list[QuizLink]] = relationship(back_populates="owner")
+
+
+class QuizLink(Base):
+    """A shareable quiz link that a counselor made for a group of clients."""
+
+    __tablename__ = "quiz_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, default=new_link_code)
+    label: Mapped[str] = mapped_column(String(120))
+    rubric_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    max_responses: Mapped[int | None] = mapped_column(Integer, default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_on: Mapped[dt.date] = mapped_column(Date, default=today)
+
+    owner: Mapped[User] = relationship(back_populates="links")
+
+
+class Result(Base):
+    """One anonymous quiz result. No IP, user agent, referrer, name, email or time of day."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    rubric_id: Mapped[str] = mapped_column(String(64))
+    rubric_version: Mapped[str] = mapped_column(String(32))
+    rubric_hash: Mapped[str] = mapped_column(String(64))
+    completed_on: Mapped[dt.date] = mapped_column(Date, default=today)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_links.id"), default=None)
+    overall: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(32))
+    answered: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict] = mapped_column(JSON)
+    notes: Mapped[list] = mapped_column(JSON, default=list)
+    # Which fit and not-fit criteria, strengths and gaps the scoring found (ids into the rubric).
+    profile: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    scores: Mapped[list[ResultScore]] = relationship(
+        back_populates="result", cascade="all, delete-orphan", order_by="ResultScore.position"
+    )
+
+    __table_args__ = (
+        Index("ix_results_rubric_day", "rubric_id", "rubric_version", "completed_on"),
+        Index("ix_results_link_day", "link_id", "completed_on"),
+        Index("ix_results_completed_on", "completed_on"),
+    )
+
+
+class ResultScore(Base):
+    """A result's score on one dimension (None: not enough answers)."""
+
+    __tablename__ = "result_scores"
+
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("results.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+
+    result: Mapped[Result] = relationship(back_populates="scores")

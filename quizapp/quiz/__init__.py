@@ -1,0 +1,1 @@
+"""The public quiz: landing page, questionnaire and private result pages."""

@@ -1,0 +1,64 @@
+"""The questionnaire form, built fresh from a rubric for each request."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import RadioField
+from wtforms.validators import InputRequired
+
+from ..rubric import Rubric
+from ..scoring import Answer
+
+NOT_SURE = "ns"
+LIKERT_REQUIRED = "Choose an answer, or “Not sure” if you cannot say."
+SCENARIO_REQUIRED = "Choose the option closest to what you would most likely do."
+
+
+class QuestionnaireForm(FlaskForm):
+    """Base class; ``questionnaire_form`` adds one radio field per item and scenario."""
+
+    rubric: Rubric
+
+    def answers(self) -> dict[str, Answer]:
+        """Return validated answers: Likert items as 1-5 or None ("Not sure"), scenarios as ids."""
+        out: dict[str, Answer] = {}
+        for item in self.rubric.items:
+            value = self[item.id].data
+            out[item.id] = None if value == NOT_SURE else int(value)
+        for scenario in self.rubric.scenarios:
+            out[scenario.id] = self[scenario.id].data
+        return out
+
+    def tampering(self, formdata: MultiDict) -> str | None:
+        """Say what is wrong with a request no honest browser would send, or None."""
+        names = {f.name for f in self} | {"csrf_token"}
+        for key in formdata:
+            if key not in names:
+                return f"The form contained a field that is not part of this quiz ({key[:40]!r})."
+            if len(formdata.getlist(key)) > 1:
+                return f"The answer to {key[:40]!r} was sent more than once."
+            field = self[key] if key != "csrf_token" else None
+            if field is not None and formdata[key] not in {v for v, _ in field.choices}:
+                return f"The answer to {key!r} is not one of the choices this quiz offers."
+        return None
+
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """Return (field name, question text, message) for every field with an error, in order."""
+        return [(f.name, str(f.label.text), f.errors[0]) for f in self if f.errors]
+
+
+def questionnaire_form(rubric: Rubric) -> type[QuestionnaireForm]:
+    """Return a new form class with one required radio group per question of the rubric."""
+    likert = [(str(p.value), p.label) for p in rubric.scale] + [(NOT_SURE, rubric.not_sure_label)]
+    fields: dict[str, object] = {"rubric": rubric}
+    for item in rubric.items:
+        fields[item.id] = RadioField(
+            item.text, choices=likert, validators=[InputRequired(LIKERT_REQUIRED)]
+        )
+    for scenario in rubric.scenarios:
+        choices = [(o.id, o.text) for o in scenario.options]
+        fields[scenario.id] = RadioField(
+            scenario.prompt, choices=choices, validators=[InputRequired(SCENARIO_REQUIRED)]
+        )
+    return type(f"Questionnaire_{rubric.id}", (QuestionnaireForm,), fields)

@@ -1,0 +1,69 @@
+"""Quiz views: the landing page, the questionnaire, and the private result page and JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+
+from .. import db
+from ..catalog import default_rubric, rubric_or_404, rubrics
+from ..models import QuizLink
+from ..report import as_json, build_report
+from ..results import find_result, store_result
+from ..rubric import Rubric
+from ..scoring import score
+from .forms import questionnaire_form
+
+bp = Blueprint("quiz", __name__)
+
+NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+@bp.get("/")
+def landing():
+    return render_template("quiz/landing.html", rubric=default_rubric())
+
+
+@bp.route("/quiz", methods=["GET", "POST"])
+def take_default():
+    return take(default_rubric())
+
+
+@bp.route("/quiz/<rubric_id>", methods=["GET", "POST"])
+def take_rubric(rubric_id: str):
+    return take(rubric_or_404(rubric_id))
+
+
+def take(rubric: Rubric, link: QuizLink | None = None, action: str | None = None):
+    """Show the questionnaire, or score and store a submitted one and redirect to its result."""
+    form = questionnaire_form(rubric)()
+    if request.method == "POST":
+        problem = form.tampering(request.form)
+        if problem:
+            abort(400, description=problem + " Nothing was stored.")
+        if form.validate():
+            answers = form.answers()
+            result = store_result(db.session(), rubric, answers, score(rubric, answers), link)
+            return redirect(url_for("quiz.result", token=result.token), code=303)
+    status = 422 if form.errors else 200
+    page = render_template(
+        "quiz/questionnaire.html",
+        rubric=rubric,
+        form=form,
+        link=link,
+        action=action or request.path,
+    )
+    return page, status, NO_STORE
+
+
+@bp.get("/r/<token>")
+def result(token: str):
+    found = find_result(db.session(), token) or abort(404)
+    rubric = rubrics().get(found.rubric_id) or abort(404)
+    report = build_report(rubric, found)
+    return render_template("quiz/result.html", report=report), NO_STORE
+
+
+@bp.get("/r/<token>.json")
+def result_json(token: str):
+    found = find_result(db.session(), token) or abort(404)
+    return jsonify(as_json(found)), NO_STORE

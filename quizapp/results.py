@@ -1,0 +1,59 @@
+"""Storing scored results and reading them back by token."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .models import QuizLink, Result, ResultScore
+from .rubric import Rubric
+from .scoring import Answer, ScoredResult
+
+
+def build_result(rubric: Rubric, answers: Mapping[str, Answer], scored: ScoredResult) -> Result:
+    """Return an unsaved Result row holding everything a stored result keeps, and nothing more."""
+    question_ids = [i.id for i in rubric.items] + [s.id for s in rubric.scenarios]
+    return Result(
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        rubric_hash=rubric.content_hash,
+        overall=scored.overall,
+        band=scored.band,
+        answered=scored.answered,
+        answers={q: answers.get(q) for q in question_ids},
+        notes=list(scored.notes),
+        profile={
+            "fit": list(scored.fit),
+            "not_fit": list(scored.not_fit),
+            "strengths": list(scored.strengths),
+            "gaps": list(scored.gaps),
+        },
+        scores=[
+            ResultScore(dimension_id=d.id, position=n, score=d.score)
+            for n, d in enumerate(scored.dimensions)
+        ],
+    )
+
+
+def store_result(
+    session: Session,
+    rubric: Rubric,
+    answers: Mapping[str, Answer],
+    scored: ScoredResult,
+    link: QuizLink | None = None,
+) -> Result:
+    """Write a result and its scores in one transaction: all of it or nothing."""
+    result = build_result(rubric, answers, scored)
+    if link is not None:
+        result.link_id = link.id
+    with session.begin():
+        session.add(result)
+    return result
+
+
+def find_result(session: Session, token: str) -> Result | None:
+    """Return the result with this token, with its scores, or None."""
+    query = select(Result).where(Result.token == token).options(selectinload(Result.scores))
+    return session.scalars(query).one_or_none()

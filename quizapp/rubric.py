@@ -1,0 +1,397 @@
+"""The rubric schema, loading rubric files, and validation with precise error locations."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+LIKERT_MIN, LIKERT_MAX = 1, 5
+POINTS_MAX = 4
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScalePoint(_Frozen):
+    value: int = Field(ge=LIKERT_MIN, le=LIKERT_MAX)
+    label: Text
+
+
+class Item(_Frozen):
+    id: Ident
+    text: Text
+    keyed: Literal["plus", "minus"]
+    twin: Ident | None = None
+
+    def keyed_score(self, answer: int) -> float:
+        """Return the 0-100 score of an answer on the 1-5 scale, inverted for minus-keyed items."""
+        points = answer - LIKERT_MIN if self.keyed == "plus" else LIKERT_MAX - answer
+        return 100.0 * points / (LIKERT_MAX - LIKERT_MIN)
+
+
+class Dimension(_Frozen):
+    id: Ident
+    name: Text
+    definition: Text
+    weight: float = Field(gt=0, le=100)
+    source: Text
+    strength_message: Text
+    next_steps: tuple[Text, ...] = Field(min_length=1, max_length=6)
+    items: tuple[Item, ...] = Field(min_length=3)
+
+
+class Section(_Frozen):
+    id: Ident
+    title: Text
+    intro: Text | None = None
+    items: tuple[Ident, ...] = Field(min_length=1)
+
+
+class Option(_Frozen):
+    id: Ident
+    text: Text
+    points: dict[Ident, Annotated[int, Field(ge=0, le=POINTS_MAX)]] = Field(min_length=1)
+
+
+class Scenario(_Frozen):
+    id: Ident
+    source: Text
+    prompt: Text
+    options: tuple[Option, ...] = Field(min_length=2, max_length=6)
+
+    def max_points(self, dimension_id: str) -> int:
+        """Return the most points any option of this scenario gives the dimension."""
+        return max(o.points.get(dimension_id, 0) for o in self.options)
+
+
+class Band(_Frozen):
+    id: Ident
+    label: Text
+    min: float = Field(ge=0, le=100)
+    max: float = Field(ge=0, le=100)
+    message: Text
+
+
+class FitCriterion(_Frozen):
+    id: Ident
+    text: Text
+    source: Text
+    evidence: tuple[Ident, ...] = Field(min_length=1)
+    at_least: float = Field(ge=0, le=100)
+
+
+class NotFitCriterion(_Frozen):
+    id: Ident
+    text: Text
+    source: Text
+    evidence: tuple[Ident, ...] = Field(min_length=1)
+    at_most: float = Field(ge=0, le=100)
+    related_role: Ident | None = None
+
+
+class RelatedRole(_Frozen):
+    id: Ident
+    title: Text
+    description: Text
+    source: Text
+
+
+class CareerPath(_Frozen):
+    source: Text
+    steps: tuple[Text, ...] = Field(min_length=1)
+    growth_drivers: tuple[Text, ...] = ()
+
+
+class ScoringRules(_Frozen):
+    scenario_weight: float = Field(default=0.25, ge=0, le=1)
+    min_answered_ratio: float = Field(default=0.75, gt=0, le=1)
+    strength_threshold: float = Field(default=70, ge=0, le=100)
+    gap_threshold: float = Field(default=55, ge=0, le=100)
+    max_strengths: int = Field(default=3, ge=1, le=10)
+    max_gaps: int = Field(default=3, ge=1, le=10)
+
+
+class Rubric(_Frozen):
+    """A validated rubric: immutable, loaded once at start-up."""
+
+    id: Ident
+    version: Text
+    title: Text
+    role: Text
+    intro: Text
+    estimated_minutes: int = Field(ge=1, le=60)
+    disclaimer: Text
+    source: Text
+    scale: tuple[ScalePoint, ...] = Field(min_length=5, max_length=5)
+    not_sure_label: Text = "Not sure"
+    scoring: ScoringRules = ScoringRules()
+    dimensions: tuple[Dimension, ...] = Field(min_length=1, max_length=12)
+    sections: tuple[Section, ...] = Field(min_length=1)
+    scenarios: tuple[Scenario, ...] = ()
+    bands: tuple[Band, ...] = Field(min_length=1)
+    fit_criteria: tuple[FitCriterion, ...] = ()
+    not_fit_criteria: tuple[NotFitCriterion, ...] = ()
+    related_roles: tuple[RelatedRole, ...] = ()
+    career_path: CareerPath | None = None
+    content_hash: str = Field(default="", exclude=True)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every Likert item, in dimension order."""
+        return tuple(item for d in self.dimensions for item in d.items)
+
+    def item(self, item_id: str) -> Item:
+        return next(i for i in self.items if i.id == item_id)
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def dimension_of(self, item_id: str) -> Dimension:
+        return next(d for d in self.dimensions if any(i.id == item_id for i in d.items))
+
+    def related_role(self, role_id: str | None) -> RelatedRole | None:
+        return next((r for r in self.related_roles if r.id == role_id), None)
+
+    def band_for(self, score: float) -> Band:
+        """Return the band a 0-100 overall score falls in."""
+        for band in self.bands:
+            if band.min <= score < band.max:
+                return band
+        return self.bands[-1]  # the top band includes its maximum (100)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a rubric file: where it is and what it is."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class RubricError(ValueError):
+    """A rubric file that cannot be used, with every problem found in it."""
+
+    def __init__(self, path: str | Path, problems: Iterable[Problem]):
+        self.path = str(path)
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  {self.path}: {p}" for p in self.problems)
+        super().__init__(f"Invalid rubric {self.path}:\n{lines}")
+
+
+def format_location(loc: Iterable[str | int]) -> str:
+    """Turn a pydantic location tuple into ``dimensions[2].items[0].keyed``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+}
+
+
+def _describe(error: dict) -> str:
+    kind = error["type"]
+    if kind in _PYDANTIC_MESSAGES:
+        return _PYDANTIC_MESSAGES[kind]
+    if kind == "string_pattern_mismatch":
+        return "must be lowercase letters, digits and hyphens (for example 'stakeholder-alignment')"
+    if kind == "literal_error":
+        return f"must be one of {error['ctx']['expected']}, not {error['input']!r}"
+    return error["msg"][:1].lower() + error["msg"][1:]
+
+
+def _sort_key(problem: Problem) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[\[\].]+", problem.location))
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    dup = []
+    for v in values:
+        if v in seen and v not in dup:
+            dup.append(v)
+        seen.add(v)
+    return dup
+
+
+def cross_check(rubric: Rubric) -> list[Problem]:
+    """Return the problems that the schema alone cannot see: ids, references, coverage."""
+    problems: list[Problem] = []
+    add = problems.append
+    dim_ids = [d.id for d in rubric.dimensions]
+    item_ids = [i.id for i in rubric.items]
+    question_ids = item_ids + [s.id for s in rubric.scenarios]
+    role_ids = {r.id for r in rubric.related_roles}
+
+    values = [p.value for p in rubric.scale]
+    if sorted(values) != list(range(LIKERT_MIN, LIKERT_MAX + 1)):
+        add(Problem("scale", "must list the values 1, 2, 3, 4 and 5 once each"))
+    for dup in _duplicates(dim_ids):
+        add(Problem("dimensions", f"dimension id {dup!r} is used more than once"))
+    for dup in _duplicates(question_ids):
+        add(Problem("dimensions", f"question id {dup!r} is used more than once"))
+    for where, ids in (
+        ("sections", [s.id for s in rubric.sections]),
+        ("bands", [b.id for b in rubric.bands]),
+        ("related_roles", list(role_ids)),
+        ("fit_criteria", [c.id for c in rubric.fit_criteria]),
+        ("not_fit_criteria", [c.id for c in rubric.not_fit_criteria]),
+    ):
+        for dup in _duplicates(ids):
+            add(Problem(where, f"id {dup!r} is used more than once"))
+
+    for d_index, dim in enumerate(rubric.dimensions):
+        here = f"dimensions[{d_index}]"
+        if not any(i.keyed == "minus" for i in dim.items):
+            add(Problem(f"{here}.items", "needs at least one reverse-keyed item (keyed: minus)"))
+        own = {i.id: i for i in dim.items}
+        for i_index, item in enumerate(dim.items):
+            if item.twin is None:
+                continue
+            where = f"{here}.items[{i_index}].twin"
+            if item.keyed != "minus":
+                add(Problem(where, "only a reverse-keyed (minus) item can name a twin"))
+            elif item.twin not in own:
+                add(Problem(where, f"names {item.twin!r}, which is not an item of this dimension"))
+            elif own[item.twin].keyed != "plus":
+                add(Problem(where, f"names {item.twin!r}, which is not a plus-keyed item"))
+
+    placed: list[str] = []
+    for s_index, section in enumerate(rubric.sections):
+        for q_index, ref in enumerate(section.items):
+            if ref not in item_ids:
+                add(Problem(f"sections[{s_index}].items[{q_index}]", f"unknown item {ref!r}"))
+            placed.append(ref)
+    for dup in _duplicates(placed):
+        add(Problem("sections", f"item {dup!r} is placed in more than one section"))
+    for missing in [i for i in item_ids if i not in placed]:
+        add(Problem("sections", f"item {missing!r} is not placed in any section"))
+
+    for sc_index, scenario in enumerate(rubric.scenarios):
+        for dup in _duplicates(o.id for o in scenario.options):
+            add(Problem(f"scenarios[{sc_index}].options", f"option id {dup!r} is used twice"))
+        for o_index, option in enumerate(scenario.options):
+            for dim_id in option.points:
+                if dim_id not in dim_ids:
+                    add(
+                        Problem(
+                            f"scenarios[{sc_index}].options[{o_index}].points.{dim_id}",
+                            f"unknown dimension {dim_id!r}",
+                        )
+                    )
+
+    problems.extend(_check_bands(rubric.bands))
+
+    evidence_ids = set(dim_ids) | set(item_ids)
+    for where, criteria in (
+        ("fit_criteria", rubric.fit_criteria),
+        ("not_fit_criteria", rubric.not_fit_criteria),
+    ):
+        for c_index, crit in enumerate(criteria):
+            for e_index, ref in enumerate(crit.evidence):
+                if ref not in evidence_ids:
+                    add(
+                        Problem(
+                            f"{where}[{c_index}].evidence[{e_index}]",
+                            f"unknown dimension or item {ref!r}",
+                        )
+                    )
+            role = getattr(crit, "related_role", None)
+            if role is not None and role not in role_ids:
+                add(Problem(f"{where}[{c_index}].related_role", f"unknown related role {role!r}"))
+    return problems
+
+
+def _check_bands(bands: tuple[Band, ...]) -> list[Problem]:
+    problems = []
+    for index, band in enumerate(bands):
+        if band.min >= band.max:
+            problems.append(Problem(f"bands[{index}]", "min must be below max"))
+    ordered = sorted(bands, key=lambda b: b.min)
+    if ordered[0].min != 0:
+        problems.append(Problem("bands", f"scores from 0 to {ordered[0].min:g} fall in no band"))
+    if ordered[-1].max != 100:
+        problems.append(Problem("bands", f"scores from {ordered[-1].max:g} to 100 fall in no band"))
+    for low, high in itertools.pairwise(ordered):
+        if low.max < high.min:
+            problems.append(
+                Problem("bands", f"scores from {low.max:g} to {high.min:g} fall in no band")
+            )
+        elif low.max > high.min:
+            problems.append(
+                Problem(
+                    "bands",
+                    f"bands {low.id!r} and {high.id!r} overlap ({high.min:g} to {low.max:g})",
+                )
+            )
+    return problems
+
+
+def parse(data: object, path: str | Path, content_hash: str = "") -> Rubric:
+    """Validate already-parsed YAML data and return the rubric, or raise RubricError."""
+    if not isinstance(data, dict):
+        raise RubricError(path, [Problem("", "the file must hold a mapping of rubric fields")])
+    try:
+        rubric = Rubric.model_validate({**data, "content_hash": content_hash})
+    except ValidationError as exc:
+        problems = [Problem(format_location(e["loc"]), _describe(e)) for e in exc.errors()]
+        raise RubricError(path, sorted(problems, key=_sort_key)) from None
+    problems = cross_check(rubric)
+    if problems:
+        raise RubricError(path, problems)
+    return rubric
+
+
+def load_file(path: str | Path) -> Rubric:
+    """Read, parse and validate one rubric file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(path, [Problem("", f"cannot be read ({exc.strerror})")]) from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "is not valid YAML"
+        raise RubricError(path, [Problem(where, f"not valid YAML: {problem}")]) from None
+    return parse(data, path, hashlib.sha256(raw).hexdigest())
+
+
+def load_folder(folder: str | Path) -> dict[str, Rubric]:
+    """Load every ``*.yaml`` rubric in a folder, keyed by id; any invalid file stops the load."""
+    folder = Path(folder)
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not files:
+        raise RubricError(folder, [Problem("", "holds no rubric files (*.yaml)")])
+    rubrics: dict[str, Rubric] = {}
+    for path in files:
+        rubric = load_file(path)
+        if rubric.id in rubrics:
+            raise RubricError(
+                path, [Problem("id", f"{rubric.id!r} is also the id of another rubric")]
+            )
+        rubrics[rubric.id] = rubric
+    return rubrics

@@ -1,0 +1,186 @@
+"""Scoring: ``score(rubric, answers)`` turns validated answers into a ScoredResult. Pure."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .rubric import Rubric
+
+# A Likert answer is 1..5 or None ("Not sure"); a scenario answer is an option id.
+Answer = int | str | None
+
+STRAIGHT_LINING_MIN_ITEMS = 10
+STRAIGHT_LINING_SHARE = 0.9
+AGREE = 4  # "Agree" or "Strongly agree"
+
+NOTES = {
+    "straight-lining": (
+        "You gave the same answer to almost every statement. That can happen when a questionnaire "
+        "feels long; if you went quickly, the profile below may say less about you than it could."
+    ),
+    "contradictions": (
+        "You agreed with some pairs of statements that point in opposite directions. That is "
+        "normal when a statement depends on the situation, but read the dimensions concerned "
+        "with that in mind."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    """One dimension of a result. ``score`` is None when too few of its items were answered."""
+
+    id: str
+    score: float | None
+    likert: float | None
+    scenario: float | None
+    answered: int
+    total: int
+
+    @property
+    def enough(self) -> bool:
+        return self.score is not None
+
+
+@dataclass(frozen=True)
+class ScoredResult:
+    """Everything a result says, as plain data: no Flask, no database."""
+
+    rubric_id: str
+    rubric_version: str
+    dimensions: tuple[DimensionScore, ...]
+    overall: float | None
+    band: str | None
+    fit: tuple[str, ...]
+    not_fit: tuple[str, ...]
+    strengths: tuple[str, ...]
+    gaps: tuple[str, ...]
+    answered: int
+    total: int
+    notes: tuple[str, ...]
+
+    def dimension(self, dimension_id: str) -> DimensionScore:
+        return next(d for d in self.dimensions if d.id == dimension_id)
+
+
+def round_half_up(value: float, digits: int = 0) -> float:
+    """Round the way people expect (2.5 -> 3), unlike Python's round-half-even."""
+    factor = 10**digits
+    return math.floor(value * factor + 0.5) / factor
+
+
+def _likert_scores(rubric: Rubric, answers: Mapping[str, Answer]) -> dict[str, float]:
+    """Return the keyed 0-100 score of every answered Likert item."""
+    scores = {}
+    for item in rubric.items:
+        value = answers.get(item.id)
+        if isinstance(value, int):
+            scores[item.id] = item.keyed_score(value)
+    return scores
+
+
+def _scenario_percent(rubric: Rubric, answers: Mapping[str, Answer], dimension_id: str):
+    """Return the percent of available scenario points earned for a dimension, or None."""
+    earned = available = 0
+    for scenario in rubric.scenarios:
+        chosen = next((o for o in scenario.options if o.id == answers.get(scenario.id)), None)
+        most = scenario.max_points(dimension_id)
+        if chosen is None or most == 0:
+            continue
+        earned += chosen.points.get(dimension_id, 0)
+        available += most
+    return 100.0 * earned / available if available else None
+
+
+def _dimension_scores(rubric, answers, item_scores) -> tuple[DimensionScore, ...]:
+    rules = rubric.scoring
+    out = []
+    for dim in rubric.dimensions:
+        answered = [item_scores[i.id] for i in dim.items if i.id in item_scores]
+        total = len(dim.items)
+        likert = sum(answered) / len(answered) if answered else None
+        scenario = _scenario_percent(rubric, answers, dim.id)
+        score = None
+        if likert is not None and len(answered) / total >= rules.min_answered_ratio:
+            score = likert
+            if scenario is not None:
+                score = (1 - rules.scenario_weight) * likert + rules.scenario_weight * scenario
+        out.append(DimensionScore(dim.id, score, likert, scenario, len(answered), total))
+    return tuple(out)
+
+
+def _overall(rubric: Rubric, dims: tuple[DimensionScore, ...]) -> float | None:
+    """Weighted mean of the scored dimensions; None unless at least half of them are scored."""
+    scored = [(rubric.dimension(d.id).weight, d.score) for d in dims if d.enough]
+    if len(scored) * 2 < len(dims):
+        return None
+    return sum(w * s for w, s in scored) / sum(w for w, _ in scored)
+
+
+def _evidence(ids, dims, item_scores) -> float | None:
+    by_dim = {d.id: d.score for d in dims}
+    values = [by_dim[e] if e in by_dim else item_scores.get(e) for e in ids]
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _quality_notes(rubric: Rubric, answers: Mapping[str, Answer]) -> tuple[str, ...]:
+    notes = []
+    given = [answers[i.id] for i in rubric.items if isinstance(answers.get(i.id), int)]
+    if len(given) >= STRAIGHT_LINING_MIN_ITEMS:
+        most_common = Counter(given).most_common(1)[0][1]
+        if most_common >= STRAIGHT_LINING_SHARE * len(given):
+            notes.append("straight-lining")
+    for item in rubric.items:
+        if item.twin is None:
+            continue
+        mine, theirs = answers.get(item.id), answers.get(item.twin)
+        if isinstance(mine, int) and isinstance(theirs, int) and min(mine, theirs) >= AGREE:
+            notes.append("contradictions")
+            break
+    return tuple(notes)
+
+
+def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
+    """Score a complete set of validated answers against a rubric."""
+    rules = rubric.scoring
+    item_scores = _likert_scores(rubric, answers)
+    dims = _dimension_scores(rubric, answers, item_scores)
+    overall = _overall(rubric, dims)
+    band = None
+    if overall is not None:
+        overall = round_half_up(overall, 1)
+        band = rubric.band_for(round_half_up(overall)).id
+
+    fit = tuple(
+        c.id
+        for c in rubric.fit_criteria
+        if (v := _evidence(c.evidence, dims, item_scores)) is not None and v >= c.at_least
+    )
+    not_fit = tuple(
+        c.id
+        for c in rubric.not_fit_criteria
+        if (v := _evidence(c.evidence, dims, item_scores)) is not None and v <= c.at_most
+    )
+    order = {d.id: n for n, d in enumerate(rubric.dimensions)}
+    strong = [d for d in dims if d.enough and d.score >= rules.strength_threshold]
+    weak = [d for d in dims if d.enough and d.score < rules.gap_threshold]
+    strengths = sorted(strong, key=lambda d: (-d.score, order[d.id]))[: rules.max_strengths]
+    gaps = sorted(weak, key=lambda d: (d.score, order[d.id]))[: rules.max_gaps]
+    return ScoredResult(
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        dimensions=dims,
+        overall=overall,
+        band=band,
+        fit=fit,
+        not_fit=not_fit,
+        strengths=tuple(d.id for d in strengths),
+        gaps=tuple(d.id for d in gaps),
+        answered=len(item_scores),
+        total=len(rubric.items),
+        notes=_quality_notes(rubric, answers),
+    )
