@@ -169,7 +169,7 @@ class Rubric(_Frozen):
         for band in self.bands:
             if band.min <= score < band.max:
                 return band
-        return self.bands[-1]  # the top band includes its maximum (100)
+        return max(self.bands, key=lambda b: b.max)  # the top band includes 100
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,11 @@ def _describe(error: dict) -> str:
         return _PYDANTIC_MESSAGES[kind]
     if kind == "string_pattern_mismatch":
         return "must be lowercase letters, digits and hyphens (for example 'stakeholder-alignment')"
+    if kind in ("too_short", "too_long"):
+        ctx = error["ctx"]
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        word = "at least" if kind == "too_short" else "at most"
+        return f"needs {word} {bound} entries, not {ctx.get('actual_length')}"
     if kind == "literal_error":
         return f"must be one of {error['ctx']['expected']}, not {error['input']!r}"
     return error["msg"][:1].lower() + error["msg"][1:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from ..rubric import Rubric
@@ -39,7 +40,7 @@ class QuestionnaireForm(FlaskForm):
             if len(formdata.getlist(key)) > 1:
                 return f"The answer to {key[:40]!r} was sent more than once."
             field = self[key] if key != "csrf_token" else None
-            if field is not None and formdata[key] not in {v for v, _ in field.choices}:
+            if field is not None and formdata[key] not in {c.value for c in field.choices}:
                 return f"The answer to {key!r} is not one of the choices this quiz offers."
         return None
 
@@ -50,14 +51,15 @@ class QuestionnaireForm(FlaskForm):
 
 def questionnaire_form(rubric: Rubric) -> type[QuestionnaireForm]:
     """Return a new form class with one required radio group per question of the rubric."""
-    likert = [(str(p.value), p.label) for p in rubric.scale] + [(NOT_SURE, rubric.not_sure_label)]
+    likert = [SelectChoice(str(p.value), p.label) for p in rubric.scale]
+    likert.append(SelectChoice(NOT_SURE, rubric.not_sure_label))
     fields: dict[str, object] = {"rubric": rubric}
     for item in rubric.items:
         fields[item.id] = RadioField(
             item.text, choices=likert, validators=[InputRequired(LIKERT_REQUIRED)]
         )
     for scenario in rubric.scenarios:
-        choices = [(o.id, o.text) for o in scenario.options]
+        choices = [SelectChoice(o.id, o.text) for o in scenario.options]
         fields[scenario.id] = RadioField(
             scenario.prompt, choices=choices, validators=[InputRequired(SCENARIO_REQUIRED)]
         )

@@ -1,0 +1,251 @@
+"""Browser-test helpers: a live server, the test tools (axe-core, the Nu Html Checker), answering the quiz."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from quizapp import create_app, db
+
+ROOT = Path(__file__).resolve().parents[2]
+RUBRICS = ROOT / "rubrics"
+DEFAULT_RUBRIC = "technical-project-manager"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# Likert answers cycled over the statements when nothing else is asked for.
+DEFAULT_LIKERT = ("Agree", "Strongly agree")
+
+
+def missing_tools() -> list[str]:
+    """Say which of the browser, axe-core, the Nu Html Checker and Java are not installed."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium ({CHROMIUM}; apt-get install chromium)")
+    if not AXE.exists():
+        missing.append(f"axe-core ({AXE.relative_to(ROOT)}; run npm install)")
+    if not VNU.exists():
+        missing.append(f"the Nu Html Checker ({VNU.relative_to(ROOT)}; run npm install)")
+    if shutil.which("java") is None:
+        missing.append("Java (needed by the Nu Html Checker; apt-get install default-jre-headless)")
+    return missing
+
+
+def live_app(folder: Path, **overrides):
+    """The app as deployed (real rubric, CSRF on) on a freshly migrated SQLite file in ``folder``."""
+    url = f"sqlite:///{folder / 'quizapp.sqlite'}"
+    db.upgrade(url)
+    config = {
+        "SECRET_KEY": "browser-test-secret",
+        "DATABASE_URL": url,
+        "RUBRICS_DIR": str(RUBRICS),
+        "DEFAULT_RUBRIC": DEFAULT_RUBRIC,
+        "WTF_CSRF_ENABLED": True,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """Serve ``app`` on a free local port in a background thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+def launch_chromium(playwright):
+    """Launch Debian's Chromium headless (Playwright's own browser download is not used)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# --- answering the quiz --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What the test clicked: form values by question name, as the server will receive them."""
+
+    values: dict[str, str]
+
+    def as_answers(self, not_sure: str = "ns") -> dict[str, int | str | None]:
+        """The answers the way the app scores and stores them (Likert as int, "Not sure" as None)."""
+        out: dict[str, int | str | None] = {}
+        for name, value in self.values.items():
+            if value == not_sure:
+                out[name] = None
+            elif value.isdigit():
+                out[name] = int(value)
+            else:
+                out[name] = value
+        return out
+
+
+def answer_quiz(
+    page,
+    *,
+    likert: Sequence[str] = DEFAULT_LIKERT,
+    scenario_option: int = 0,
+    skip: Sequence[str] = (),
+) -> Answered:
+    """Answer every question on the page by clicking the visible label, like a person would.
+
+    Statements get the ``likert`` labels in turn; scenarios get option number ``scenario_option``.
+    Questions whose field name is in ``skip`` are left unanswered.
+    """
+    values: dict[str, str] = {}
+    questions = page.locator("fieldset.question")
+    count = questions.count()
+    assert count > 0, "no questions found on the page"
+    statement = 0
+    for n in range(count):
+        question = questions.nth(n)
+        name = question.get_attribute("id").removeprefix("q-")
+        if name in skip:
+            continue
+        if question.locator(".likert").count():
+            text = likert[statement % len(likert)]
+            statement += 1
+            label = question.locator("label.choice").filter(has=page.get_by_text(text, exact=True))
+        else:
+            label = question.locator("label.choice").nth(scenario_option)
+        label.click()
+        radio = label.locator("input[type=radio]")
+        assert radio.is_checked(), f"clicking the label did not select an answer for {name}"
+        values[name] = radio.get_attribute("value")
+    return Answered(values)
+
+
+def checked_values(page) -> dict[str, str]:
+    """The currently selected answer of every question on the page, by field name."""
+    return page.evaluate(
+        """() => Object.fromEntries(
+            [...document.querySelectorAll('fieldset.question input[type=radio]:checked')]
+              .map(el => [el.name, el.value]))"""
+    )
+
+
+def submit_quiz(page):
+    """Press the submit button and return the response to the form post (not the redirect)."""
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="See my result").click()
+    page.wait_for_load_state()
+    return posted.value
+
+
+TOKEN_PATH = re.compile(r"/r/([A-Za-z0-9_-]+)$")
+
+
+def result_token(url: str) -> str:
+    """The private token from a result page URL."""
+    found = TOKEN_PATH.search(url)
+    assert found, f"not a result page URL: {url}"
+    return found.group(1)
+
+
+# --- accessibility ------------------------------------------------------------------------
+
+
+def run_axe(page) -> list[dict]:
+    """Run axe-core's WCAG 2.1 A and AA rules on the page; return the violations."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return results.violations;
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def format_violations(violations: list[dict]) -> str:
+    """Describe axe violations readably: rule, impact, help text and the offending nodes."""
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']}  [{v.get('helpUrl', '')}]")
+        for node in v["nodes"][:10]:
+            target = " ".join(str(t) for t in node.get("target", []))
+            lines.append(f"    at {target}")
+            summary = (node.get("failureSummary") or "").strip().replace("\n", " / ")
+            if summary:
+                lines.append(f"       {summary}")
+        if len(v["nodes"]) > 10:
+            lines.append(f"    ... and {len(v['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, what: str = "") -> None:
+    """Fail with a readable list if axe finds any WCAG 2.1 A/AA violation on the page."""
+    violations = run_axe(page)
+    where = what or page.url
+    assert not violations, f"axe found WCAG 2.1 A/AA violations on {where}:\n" + format_violations(
+        violations
+    )
+
+
+# --- HTML validity ------------------------------------------------------------------------
+
+
+def check_html(pages: dict[str, str]) -> list[dict]:
+    """Validate HTML documents (name -> markup) with one Nu Html Checker run; return the errors.
+
+    Errors include vnu's own failures to read a file ("non-document-error"); each error dict
+    gets a ``page`` key naming the document it came from.
+    """
+    with tempfile.TemporaryDirectory(prefix="vnu-") as folder:
+        files: dict[str, str] = {}
+        for n, (name, html) in enumerate(pages.items()):
+            path = Path(folder).resolve() / f"{n:02d}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}.html"
+            path.write_text(html, encoding="utf-8")
+            files[str(path)] = name
+        run = subprocess.run(
+            ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert run.returncode == 0, f"vnu failed to run ({run.returncode}):\n{run.stderr[-2000:]}"
+    report = json.loads(run.stderr or run.stdout)
+    errors = []
+    for message in report["messages"]:
+        if message.get("type") in {"error", "non-document-error"}:
+            path = message.get("url", "").removeprefix("file:")
+            errors.append({**message, "page": files.get(path, path)})
+    return errors
+
+
+def format_html_errors(errors: list[dict]) -> str:
+    """Describe vnu errors readably: page, line, message and the markup around it."""
+    return "\n".join(
+        f"- {e['page']} line {e.get('lastLine', '?')}: {e.get('message')}\n"
+        f"    {(e.get('extract') or '').strip()}"
+        for e in errors
+    )

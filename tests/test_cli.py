@@ -1,0 +1,45 @@
+"""Command-line commands, run through Flask's CLI runner."""
+
+from sqlalchemy import create_engine, inspect
+
+from tests.conftest import MINI_RUBRICS, REAL_RUBRICS
+
+
+def test_db_upgrade_creates_the_schema(tmp_path, migrated_db):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, migrated_db, DATABASE_URL=f"sqlite:///{tmp_path / 'new.sqlite'}")
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Database is up to date." in result.output
+    tables = set(inspect(create_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")).get_table_names())
+    assert {"results", "result_scores", "quiz_links", "users", "alembic_version"} <= tables
+
+
+def test_rubric_check_prints_a_summary(runner):
+    result = runner.invoke(
+        args=["rubric", "check", str(REAL_RUBRICS / "technical-project-manager.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "technical-project-manager 1.0.0" in result.output
+    assert "7 dimensions, 28 items, 5 scenarios, about 10 minutes" in result.output
+    assert "- risk: Risk awareness (weight 1; 4 items, 1 reverse-keyed)" in result.output
+
+
+def test_rubric_check_without_files_checks_the_loaded_rubrics(runner):
+    result = runner.invoke(args=["rubric", "check"])
+    assert result.exit_code == 0
+    assert "mini 0.1: Mini quiz" in result.output
+
+
+def test_rubric_check_fails_on_a_broken_file(runner, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        (MINI_RUBRICS / "mini.yaml").read_text().replace("keyed: minus", "keyed: maybe")
+    )
+    result = runner.invoke(args=["rubric", "check", str(broken)])
+    assert result.exit_code == 1
+    assert (
+        f"{broken}: dimensions[0].items[3].keyed: must be one of 'plus' or 'minus', not 'maybe'"
+        in result.output
+    )

@@ -1,0 +1,131 @@
+"""Anonymous storage: what a results row can hold, the day-only date, and all-or-nothing writes."""
+
+import datetime as dt
+import os
+
+import pytest
+from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from quizapp import db
+from quizapp.models import Result, ResultScore
+from quizapp.results import build_result, store_result
+from quizapp.rubric import load_file
+from quizapp.scoring import score
+from tests.conftest import MINI_RUBRICS
+
+ANSWERS = {"a1": 4, "a2": 4, "a3": 4, "a4": 2, "b1": 4, "b2": 4, "b3": 2, "b4": 2, "s1": "x"}
+IDENTIFYING = ("ip", "addr", "agent", "referer", "referrer", "name", "email", "time", "created_at")
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_file(MINI_RUBRICS / "mini.yaml")
+
+
+def test_results_table_has_no_identifying_column(app):
+    with app.app_context():
+        columns = {c["name"]: c for c in inspect(db.engine()).get_columns("results")}
+    assert set(columns) == {
+        "id",
+        "token",
+        "rubric_id",
+        "rubric_version",
+        "rubric_hash",
+        "completed_on",
+        "link_id",
+        "overall",
+        "band",
+        "answered",
+        "answers",
+        "notes",
+        "profile",
+    }
+    assert not [c for c in columns if any(word in c for word in IDENTIFYING)]
+
+
+def test_stored_date_has_no_time_of_day(app, mini):
+    with app.app_context():
+        session = db.session()
+        store_result(session, mini, ANSWERS, score(mini, ANSWERS))
+        raw = session.execute(text("SELECT completed_on FROM results")).scalar_one()
+        row = session.scalars(select(Result)).one()
+    assert raw == dt.datetime.now(dt.UTC).date().isoformat()  # 'YYYY-MM-DD', nothing more
+    assert type(row.completed_on) is dt.date
+
+
+def test_a_failed_write_stores_nothing(app, mini):
+    with app.app_context():
+        session = db.session()
+        result = build_result(mini, ANSWERS, score(mini, ANSWERS))
+        result.scores.append(
+            ResultScore(dimension_id="alpha", position=9, score=1.0)
+        )  # duplicate key
+        with pytest.raises(IntegrityError), session.begin():
+            session.add(result)
+        session.rollback()
+        assert session.scalar(select(func.count()).select_from(Result)) == 0
+        assert session.scalar(select(func.count()).select_from(ResultScore)) == 0
+
+
+def test_tokens_are_long_and_unique(app, mini):
+    with app.app_context():
+        tokens = {
+            store_result(db.session(), mini, ANSWERS, score(mini, ANSWERS)).token for _ in range(20)
+        }
+    assert len(tokens) == 20
+    assert all(len(t) >= 32 for t in tokens)  # 24 random bytes = 192 bits
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    with app.app_context(), db.engine().connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+POSTGRES_URL = os.environ.get(
+    "QUIZAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def postgres_url():
+    """A clean schema on the local PostgreSQL; CI must have it, a laptop may not."""
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS quizapp_test CASCADE"))
+        connection.execute(text("CREATE SCHEMA quizapp_test"))
+    yield POSTGRES_URL + "?options=-csearch_path%3Dquizapp_test"
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS quizapp_test CASCADE"))
+    engine.dispose()
+
+
+def test_postgresql_through_database_url(postgres_url, tmp_path):
+    from quizapp import create_app
+
+    db.upgrade(postgres_url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATABASE_URL": postgres_url,
+            "RUBRICS_DIR": str(MINI_RUBRICS),
+            "DEFAULT_RUBRIC": "mini",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    client = app.test_client()
+    location = client.post("/quiz", data={k: str(v) for k, v in ANSWERS.items()}).location
+    assert client.get(location + ".json").get_json()["overall"] == 72.9
+    with app.app_context():
+        row = db.session().scalars(select(Result)).one()
+        assert row.answers["s1"] == "x"
+        db.engine().dispose()
