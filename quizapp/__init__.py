@@ -70,12 +70,21 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .counselor.views import bp as counselor_bp
     from .quiz.views import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(counselor_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errors(app: Flask) -> None:

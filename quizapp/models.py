@@ -37,11 +37,25 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped to end every open session of this account (disable, password change).
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_on: Mapped[dt.date] = mapped_column(Date, default=today)
 
     links: Mapped[list[QuizLink]] = relationship(back_populates="owner")
+    sessions: Mapped[list[StaffSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class StaffSession(Base):
+    """One signed-in browser of a staff user; deleting the row ends that session everywhere."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_on: Mapped[dt.date] = mapped_column(Date, default=today)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class QuizLink(Base):

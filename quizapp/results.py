@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .links import LinkState, lock_for_response, response_count, state_of
 from .models import QuizLink, Result, ResultScore
 from .rubric import Rubric
 from .scoring import Answer, ScoredResult
@@ -37,6 +38,14 @@ def build_result(rubric: Rubric, answers: Mapping[str, Answer], scored: ScoredRe
     )
 
 
+class LinkClosedError(Exception):
+    """The quiz link stopped taking responses before this one could be stored."""
+
+    def __init__(self, state: LinkState):
+        super().__init__(state.message)
+        self.state = state
+
+
 def store_result(
     session: Session,
     rubric: Rubric,
@@ -44,12 +53,28 @@ def store_result(
     scored: ScoredResult,
     link: QuizLink | None = None,
 ) -> Result:
-    """Write a result and its scores in one transaction: all of it or nothing."""
+    """Write a result and its scores in one transaction: all of it or nothing.
+
+    Through a link, the row is inserted first (taking SQLite's write lock), then the link row is
+    locked (PostgreSQL) and its responses counted, so two people can never both take the last
+    place on a link with a maximum.
+    """
     result = build_result(rubric, answers, scored)
-    if link is not None:
-        result.link_id = link.id
-    with session.begin():
+    link_id = link.id if link is not None else None
+    session.commit()  # end any read-only transaction; the write starts afresh
+    try:
+        result.link_id = link_id
         session.add(result)
+        session.flush()
+        if link_id is not None:
+            locked = lock_for_response(session, link_id)
+            state = state_of(locked, response_count(session, locked) - 1)
+            if not state.is_open:
+                raise LinkClosedError(state)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return result
 
 

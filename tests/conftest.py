@@ -16,6 +16,12 @@ MINI_RUBRICS = HERE / "rubrics"
 REAL_RUBRICS = HERE.parent / "rubrics"
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Scrypt at a low cost: the same code path, without 100 ms per hash in every test."""
+    monkeypatch.setattr("quizapp.users.HASH_METHOD", "scrypt:1024:8:1")
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory) -> Path:
     """A database file migrated once with Alembic; each test gets its own copy."""
@@ -82,3 +88,84 @@ def mini_answers(**changes) -> dict[str, str]:
     data["s1"] = "x"
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
+
+
+PASSWORD = "correct horse battery"
+
+
+def add_user(app, username: str, role: str = "counselor", password: str = PASSWORD) -> int:
+    """Create an account directly and return its id."""
+    from quizapp.users import create_user
+
+    with app.app_context():
+        session = db.session()
+        user = create_user(session, username, password, role)
+        session.commit()
+        return user.id
+
+
+def login(client, username: str, password: str = PASSWORD, next_url: str | None = None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"username": username, "password": password})
+
+
+@pytest.fixture
+def staff(app):
+    """Counselor A, counselor B and an admin, each with a signed-in test client."""
+    clients = {}
+    for name, role in (("anna", "counselor"), ("ben", "counselor"), ("root", "admin")):
+        add_user(app, name, role)
+        client = app.test_client()
+        assert login(client, name).status_code == 302
+        clients[name] = client
+    return clients
+
+
+def add_link(app, owner: str = "anna", **fields) -> tuple[int, str]:
+    """Create a quiz link for an existing user; return (id, code)."""
+    from quizapp.models import QuizLink
+    from quizapp.users import find_user
+
+    with app.app_context():
+        session = db.session()
+        link = QuizLink(
+            label=fields.pop("label", "Spring cohort"),
+            rubric_id="mini",
+            owner_id=find_user(session, owner).id,
+            **fields,
+        )
+        session.add(link)
+        session.commit()
+        return link.id, link.code
+
+
+def add_result(app, link_id=None, band="mid", scores=None, overall=60.0, day=None, **fields):
+    """Store a result row with chosen figures (for aggregate tests); return its id."""
+    import datetime as dt
+
+    from quizapp.models import ResultScore
+
+    scores = scores or {"alpha": 60.0, "beta": 60.0}
+    with app.app_context():
+        session = db.session()
+        result = Result(
+            rubric_id=fields.pop("rubric_id", "mini"),
+            rubric_version=fields.pop("rubric_version", "0.1"),
+            rubric_hash="0" * 64,
+            link_id=link_id,
+            overall=overall,
+            band=band,
+            answered=8,
+            answers=fields.pop("answers", {}),
+            notes=[],
+            profile={},
+            completed_on=day or dt.date(2026, 11, 2),
+            scores=[
+                ResultScore(dimension_id=d, position=n, score=s)
+                for n, (d, s) in enumerate(scores.items())
+            ],
+            **fields,
+        )
+        session.add(result)
+        session.commit()
+        return result.id

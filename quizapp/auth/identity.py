@@ -1,23 +1,29 @@
-"""The signed-in staff member as Flask-Login sees them, and loading them from the session."""
+"""The signed-in staff member as Flask-Login sees them, loaded from a server-side session row."""
 
 from __future__ import annotations
 
-from flask_login import UserMixin
+from functools import wraps
+
+from flask import abort
+from flask_login import UserMixin, current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import db
-from ..models import User
+from ..models import StaffSession, User
 
 
 class StaffUser(UserMixin):
-    """A thin wrapper whose id carries the session version, so bumping it ends old sessions."""
+    """A signed-in staff member; the id Flask-Login keeps is the session row's random key."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, key: str):
         self.user = user
+        self.key = key
         self.role = user.role
         self.username = user.username
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.session_version}"
+        return self.key
 
     @property
     def is_active(self) -> bool:
@@ -28,14 +34,32 @@ class StaffUser(UserMixin):
         return self.role == "admin"
 
 
-def load_user(user_id: str) -> StaffUser | None:
-    """Return the user for a session id, or None if it is malformed, stale or disabled."""
-    try:
-        raw_id, raw_version = user_id.split(":", 1)
-        key, version = int(raw_id), int(raw_version)
-    except ValueError:
+def load_user(key: str) -> StaffUser | None:
+    """Return the user of a live session, or None if it ended or the account is disabled."""
+    query = (
+        select(StaffSession).where(StaffSession.key == key).options(joinedload(StaffSession.user))
+    )
+    row = db.session().scalars(query).first()
+    if row is None or not row.user.active:
         return None
-    user = db.session().get(User, key)
-    if user is None or not user.active or user.session_version != version:
-        return None
-    return StaffUser(user)
+    return StaffUser(row.user, row.key)
+
+
+def role_required(*roles: str):
+    """Require a signed-in user with one of the roles; others get 403, anonymous users /login."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required("admin", "counselor")
+admin_required = role_required("admin")

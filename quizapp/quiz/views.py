@@ -6,9 +6,10 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 
 from .. import db
 from ..catalog import default_rubric, rubric_or_404, rubrics
+from ..links import find_by_code, response_count, state_of
 from ..models import QuizLink
 from ..report import as_json, build_report
-from ..results import find_result, store_result
+from ..results import LinkClosedError, find_result, store_result
 from ..rubric import Rubric
 from ..scoring import score
 from .forms import questionnaire_form
@@ -53,6 +54,22 @@ def take(rubric: Rubric, link: QuizLink | None = None, action: str | None = None
         action=action or request.path,
     )
     return page, status, NO_STORE
+
+
+@bp.route("/q/<code>", methods=["GET", "POST"])
+def take_link(code: str):
+    """The quiz through a counselor's link; a closed link says why and stores nothing."""
+    session = db.session()
+    link = find_by_code(session, code) or abort(404)
+    rubric = rubrics().get(link.rubric_id) or abort(404)
+    state = state_of(link, response_count(session, link))
+    try:
+        if not state.is_open:
+            raise LinkClosedError(state)
+        return take(rubric, link=link)
+    except LinkClosedError as closed:
+        page = render_template("quiz/link_closed.html", state=closed.state, rubric=rubric)
+        return page, 410, NO_STORE
 
 
 @bp.get("/r/<token>")

@@ -23,6 +23,7 @@ from .helpers import (
     checked_values,
     format_html_errors,
     format_violations,
+    is_uncovered,
     result_token,
     run_axe,
     submit_quiz,
@@ -123,9 +124,7 @@ def test_take_the_quiz_from_the_landing_page(page, live_server):
     assert count_results(live_server) == before + 1
 
 
-def test_missing_answer_is_shown_next_to_the_question_and_other_answers_are_kept(
-    page, live_server
-):
+def test_missed_question_is_flagged_and_other_answers_are_kept(page, live_server):
     page.goto("/quiz")
     names = page.locator("fieldset.question").evaluate_all(
         "els => els.map(el => el.id.replace(/^q-/, ''))"
@@ -157,6 +156,7 @@ def test_missing_answer_is_shown_next_to_the_question_and_other_answers_are_kept
     link.click()
     expect(page).to_have_url(re.compile(f"#q-{re.escape(missed)}$"))
     expect(question).to_be_in_viewport()
+    assert is_uncovered(question.locator("legend")), "the question is hidden under the sticky box"
 
     question.locator("label.choice").filter(has=page.get_by_text("Agree", exact=True)).click()
     assert submit_quiz(page).status == 303
@@ -182,7 +182,9 @@ def test_quiz_works_with_javascript_disabled(new_context, live_server):
     page.goto("/quiz")
     expect(page.locator("html")).not_to_have_class(re.compile(r"\bjs\b"))
     expect(page.locator("#progress")).to_be_hidden()
-    token, answered = take_quiz(page, likert=("Strongly agree", "Disagree", "Agree"), scenario_option=2)
+    token, answered = take_quiz(
+        page, likert=("Strongly agree", "Disagree", "Agree"), scenario_option=2
+    )
     assert_result_shown_and_stored(page, live_server, token, answered)
     expect(page.get_by_role("button", name="Copy link")).to_be_hidden()
 
@@ -234,7 +236,7 @@ def visited(browser, live_server) -> dict[str, Visit]:
 
     def record(response) -> Visit:
         served = response.text()
-        dom = "<!DOCTYPE html>\n" + page.content()
+        dom = page.content()
         return Visit(response.status, served, dom, run_axe(page))
 
     visits = {"landing": record(page.goto("/")), "quiz": record(page.goto("/quiz"))}

@@ -5,7 +5,6 @@ import re
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-
 from werkzeug.datastructures import MultiDict
 
 from quizapp import db

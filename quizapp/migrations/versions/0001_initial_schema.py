@@ -22,7 +22,6 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("session_version", sa.Integer(), nullable=False),
         sa.Column("created_on", sa.Date(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
@@ -46,6 +45,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("quiz_links", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_quiz_links_owner_id"), ["owner_id"], unique=False)
+
+    op.create_table(
+        "staff_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_staff_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_sessions")),
+        sa.UniqueConstraint("key", name=op.f("uq_staff_sessions_key")),
+    )
+    with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_staff_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "results",
@@ -101,6 +118,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_results_completed_on")
 
     op.drop_table("results")
+    with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_staff_sessions_user_id"))
+
+    op.drop_table("staff_sessions")
     with op.batch_alter_table("quiz_links", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_quiz_links_owner_id"))
 

@@ -1,0 +1,1 @@
+"""Admins: statistics across the service, exports, accounts and rubric quality."""

@@ -1,0 +1,1 @@
+"""Counselors: quiz links for their clients and the anonymous group results behind each link."""

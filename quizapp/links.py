@@ -1,0 +1,75 @@
+"""Quiz links: their state (open, expired, closed, full) and looking them up for staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import QuizLink, Result, User, today
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """Whether a link takes responses, and if not, why (in words for the visitor)."""
+
+    code: str  # open | closed | expired | full
+    label: str
+    message: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.code == "open"
+
+
+OPEN = LinkState("open", "Open", "")
+CLOSED = LinkState("closed", "Closed", "The counselor who shared this link has closed it for now.")
+EXPIRED = LinkState(
+    "expired", "Expired", "This link was open for a limited time, and that time has passed."
+)
+FULL = LinkState("full", "Full", "This link has received all the responses it was set up for.")
+
+
+def response_count(session: Session, link: QuizLink) -> int:
+    return session.scalar(select(func.count()).where(Result.link_id == link.id)) or 0
+
+
+def state_of(link: QuizLink, responses: int, on: dt.date | None = None) -> LinkState:
+    """Return the state of a link given how many responses it has."""
+    on = on or today()
+    if not link.active:
+        return CLOSED
+    if link.expires_on is not None and on > link.expires_on:
+        return EXPIRED
+    if link.max_responses is not None and responses >= link.max_responses:
+        return FULL
+    return OPEN
+
+
+def find_by_code(session: Session, code: str) -> QuizLink | None:
+    return session.scalars(select(QuizLink).where(QuizLink.code == code)).first()
+
+
+def lock_for_response(session: Session, link_id: int) -> QuizLink:
+    """Re-read a link, locking its row where the database can, before counting its responses."""
+    return session.scalars(select(QuizLink).where(QuizLink.id == link_id).with_for_update()).one()
+
+
+def links_with_counts(session: Session, owner: User | None):
+    """Return (link, response count) pairs, newest first; all links when owner is None."""
+    counts = (
+        select(Result.link_id, func.count().label("n"))
+        .where(Result.link_id.is_not(None))
+        .group_by(Result.link_id)
+        .subquery()
+    )
+    query = (
+        select(QuizLink, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.link_id == QuizLink.id)
+        .order_by(QuizLink.id.desc())
+    )
+    if owner is not None:
+        query = query.where(QuizLink.owner_id == owner.id)
+    return [(link, n) for link, n in session.execute(query)]

@@ -1,0 +1,181 @@
+"""Quiz links: creating them, sharing them, and their lifecycle (expiry, closing, a maximum)."""
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from quizapp import db
+from quizapp.models import QuizLink, Result
+from tests.conftest import add_link, mini_answers
+
+
+def results_for(app, link_id):
+    with app.app_context():
+        return db.session().scalars(select(Result).where(Result.link_id == link_id)).all()
+
+
+def test_counselor_creates_a_link(app, staff):
+    response = staff["anna"].post(
+        "/counselor/links/new",
+        data={
+            "label": "  Spring cohort, evening class ",
+            "rubric_id": "mini",
+            "expires_on": "2099-06-30",
+            "max_responses": "25",
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        link = db.session().scalars(select(QuizLink)).one()
+        assert (link.label, link.rubric_id, link.max_responses) == (
+            "Spring cohort, evening class",
+            "mini",
+            25,
+        )
+        assert link.expires_on == dt.date(2099, 6, 30)
+        assert len(link.code) >= 16
+    page = staff["anna"].get(response.location).get_data(as_text=True)
+    assert f"http://localhost/q/{link.code}" in page
+    assert "Copy link" in page
+    assert f'src="/counselor/links/{link.id}/qr.svg"' in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"label": "", "rubric_id": "mini"}, "Give the link a label."),
+        ({"label": "   ", "rubric_id": "mini"}, "Give the link a label."),
+        ({"label": "x", "rubric_id": "nope"}, "Not a valid choice."),
+        (
+            {"label": "x", "rubric_id": "mini", "expires_on": "2000-01-01"},
+            "Choose today or a later day.",
+        ),
+        (
+            {"label": "x", "rubric_id": "mini", "max_responses": "0"},
+            "Enter a number from 1 to 100,000.",
+        ),
+        ({"label": "x" * 121, "rubric_id": "mini"}, "Field cannot be longer than 120 characters."),
+    ],
+)
+def test_bad_link_input_is_explained_and_nothing_is_stored(app, staff, data, message):
+    response = staff["anna"].post("/counselor/links/new", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().scalars(select(QuizLink)).all() == []
+
+
+def test_qr_code_is_an_svg_of_the_link(app, staff):
+    link_id, _code = add_link(app)
+    response = staff["anna"].get(f"/counselor/links/{link_id}/qr.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg
+    assert "<title>QR code for a quiz link</title>" in svg
+
+
+def test_a_response_through_a_link_records_the_link_and_nothing_more(app, client):
+    from tests.conftest import add_user
+
+    add_user(app, "anna")
+    link_id, code = add_link(app)
+    assert client.get(f"/q/{code}").status_code == 200
+    response = client.post(f"/q/{code}", data=mini_answers())
+    assert response.status_code == 303
+    (result,) = results_for(app, link_id)
+    assert result.link_id == link_id
+    assert "such as your career counselor" in client.get(response.location).get_data(as_text=True)
+
+
+@pytest.fixture
+def anna(app):
+    from tests.conftest import add_user
+
+    return add_user(app, "anna")
+
+
+def test_unknown_code_is_404(client):
+    assert client.get("/q/no-such-code-at-all").status_code == 404
+    assert client.post("/q/no-such-code-at-all", data=mini_answers()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"active": False}, "has closed it for now"),
+        ({"expires_on": dt.date.today() - dt.timedelta(days=1)}, "that time has passed"),
+    ],
+    ids=["closed", "expired"],
+)
+def test_closed_or_expired_link_says_so_and_stores_nothing(app, client, anna, fields, message):
+    link_id, code = add_link(app, **fields)
+    page = client.get(f"/q/{code}")
+    assert page.status_code == 410
+    assert message in page.get_data(as_text=True)
+    post = client.post(f"/q/{code}", data=mini_answers())
+    assert post.status_code == 410
+    assert "Nothing was stored." in post.get_data(as_text=True)
+    assert results_for(app, link_id) == []
+
+
+def test_link_open_on_its_last_day(app, client, anna):
+    _, code = add_link(app, expires_on=dt.datetime.now(dt.UTC).date())
+    assert client.get(f"/q/{code}").status_code == 200
+
+
+def test_maximum_responses_stores_the_last_allowed_and_refuses_the_next(app, client, anna):
+    link_id, code = add_link(app, max_responses=2)
+    assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
+    # A second person opened the page before it filled up, and submits last allowed response.
+    assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
+    refused = client.post(f"/q/{code}", data=mini_answers())
+    assert refused.status_code == 410
+    assert "all the responses it was set up for" in refused.get_data(as_text=True)
+    assert len(results_for(app, link_id)) == 2
+
+
+def test_counselor_closes_and_reopens_a_link(app, staff):
+    link_id, code = add_link(app)
+    anna = staff["anna"]
+    assert anna.post(f"/counselor/links/{link_id}/active").status_code == 303
+    assert app.test_client().get(f"/q/{code}").status_code == 410
+    assert "Closed" in anna.get("/counselor/").get_data(as_text=True)
+    anna.post(f"/counselor/links/{link_id}/active")
+    assert app.test_client().get(f"/q/{code}").status_code == 200
+
+
+def test_dashboard_lists_own_links_with_counts(app, staff):
+    _link_id, code = add_link(app, label="Mine", max_responses=10)
+    add_link(app, owner="ben", label="Someone else's")
+    app.test_client().post(f"/q/{code}", data=mini_answers())
+    page = staff["anna"].get("/counselor/").get_data(as_text=True)
+    assert "Mine" in page and "Someone else" not in page
+    assert re.search(r'<td class="num">1 of 10</td>', page)
+    admin_page = staff["root"].get("/counselor/").get_data(as_text=True)
+    assert "Mine" in admin_page and "Someone else&#39;s" in admin_page
+
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_label_with_markup_is_escaped_everywhere(app, staff):
+    link_id, _ = add_link(app, label=PAYLOAD)
+    for client, path in [
+        (staff["anna"], "/counselor/"),
+        (staff["anna"], f"/counselor/links/{link_id}"),
+        (staff["root"], "/counselor/"),
+    ]:
+        page = client.get(path).get_data(as_text=True)
+        assert PAYLOAD not in page
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+def test_another_counselors_link_is_404(app, staff):
+    link_id, _ = add_link(app, owner="ben")
+    for path in ["", "/qr.svg", "/cohort.csv"]:
+        assert staff["anna"].get(f"/counselor/links/{link_id}{path}").status_code == 404
+    assert staff["anna"].post(f"/counselor/links/{link_id}/active").status_code == 404
+    assert staff["root"].get(f"/counselor/links/{link_id}").status_code == 200
