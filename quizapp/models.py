@@ -104,6 +104,7 @@ class Result(Base):
         Index("ix_results_rubric_day", "rubric_id", "rubric_version", "completed_on"),
         Index("ix_results_link_day", "link_id", "completed_on"),
         Index("ix_results_completed_on", "completed_on"),
+        Index("ix_results_rubric_overall", "rubric_id", "rubric_version", "overall"),
     )
 
 
@@ -120,3 +121,26 @@ class ResultScore(Base):
     score: Mapped[float | None] = mapped_column(Float)
 
     result: Mapped[Result] = relationship(back_populates="scores")
+
+
+class StatRollup(Base):
+    """Running totals per day, rubric version and link, kept in step with results.
+
+    Each row adds up ``n`` (a count) and ``total`` (a sum) for one figure: ``kind`` says which
+    (see quizapp/rollup.py). Dashboard figures sum these rows instead of scanning every result.
+    ``link_key`` is the link id, 0 for results without a link, and -1 for all results together.
+    """
+
+    __tablename__ = "stat_rollup"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    link_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rubric_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rubric_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    value: Mapped[float] = mapped_column(Float, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+
+    __table_args__ = (Index("ix_stat_rollup_day", "day"), {"sqlite_with_rowid": False})

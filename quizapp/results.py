@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .links import LinkState, lock_for_response, response_count, state_of
 from .models import QuizLink, Result, ResultScore
+from .rollup import add_rows, result_deltas, rows_for
 from .rubric import Rubric
 from .scoring import Answer, ScoredResult
 
@@ -66,6 +67,9 @@ def store_result(
         result.link_id = link_id
         session.add(result)
         session.flush()
+        scores = {d.id: d.score for d in scored.dimensions}
+        deltas = result_deltas(rubric, result.answers, scored.overall, scored.band, scores)
+        add_rows(session, rows_for(deltas, rubric.id, rubric.version, result.completed_on, link_id))
         if link_id is not None:
             locked = lock_for_response(session, link_id)
             state = state_of(locked, response_count(session, locked) - 1)

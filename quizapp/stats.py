@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from .models import Result, ResultScore
+from . import rollup
+from .models import QuizLink, Result, ResultScore, StatRollup, User
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,156 @@ def below_counts(session: Session, filters: Filters, threshold: float) -> dict[s
     """How many results score below ``threshold`` on each dimension (the rubric's gaps)."""
     below = func.sum(case((ResultScore.score < threshold, 1), else_=0))
     return {dim_id: int(n or 0) for dim_id, n in session.execute(_scores(filters, below))}
+
+
+# --- Service-wide figures, summed from the running totals in stat_rollup -----------------------
+
+
+def _rollup(filters: Filters, *columns) -> Select:
+    """A query over the running totals of the filtered days, rubric and link."""
+    query = select(*columns)
+    link_key = rollup.ALL if filters.link_id is None else filters.link_id
+    return _where_days_and_rubric(query.where(StatRollup.link_key == link_key), filters)
+
+
+def rollup_sums(session: Session, filters: Filters, kinds: tuple[str, ...]) -> dict:
+    """Return {(kind, key, value): (n, total)} summed over the filtered running totals."""
+    query = (
+        _rollup(
+            filters,
+            StatRollup.kind,
+            StatRollup.key,
+            StatRollup.value,
+            func.sum(StatRollup.n),
+            func.sum(StatRollup.total),
+        )
+        .where(StatRollup.kind.in_(kinds))
+        .group_by(StatRollup.kind, StatRollup.key, StatRollup.value)
+    )
+    return {(k, key, v): (int(n), float(t)) for k, key, v, n, t in session.execute(query)}
+
+
+def daily_counts(session: Session, filters: Filters) -> list[tuple[dt.date, int]]:
+    """Results per day, oldest first."""
+    query = (
+        _rollup(filters, StatRollup.day, func.sum(StatRollup.n))
+        .where(StatRollup.kind == "all")
+        .group_by(StatRollup.day)
+        .order_by(StatRollup.day)
+    )
+    return [(day, int(n)) for day, n in session.execute(query)]
+
+
+def score_values(session: Session, filters: Filters) -> dict[str, list[tuple[float, int]]]:
+    """Each dimension's distinct scores with their counts, lowest first (exact medians)."""
+    if filters.link_id is None:
+        query = (
+            _rollup(filters, StatRollup.key, StatRollup.value, func.sum(StatRollup.n))
+            .where(StatRollup.kind == "val")
+            .group_by(StatRollup.key, StatRollup.value)
+        )
+    else:  # one link's results are few: count them directly
+        value = func.round(ResultScore.score, 2)
+        query = (
+            filters.apply(
+                select(ResultScore.dimension_id, value, func.count()).join(
+                    Result, Result.id == ResultScore.result_id
+                )
+            )
+            .where(ResultScore.score.is_not(None))
+            .group_by(ResultScore.dimension_id, value)
+        )
+    out: dict[str, list[tuple[float, int]]] = {}
+    for dim_id, value, n in session.execute(query):
+        out.setdefault(dim_id, []).append((float(value), int(n)))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def link_breakdown(session: Session, filters: Filters):
+    """Per quiz link: (link, counselor name, results, mean overall), most results first."""
+    n, total = func.sum(StatRollup.n), func.sum(StatRollup.total)
+    query = (
+        select(QuizLink, User.username, n, total)
+        .join(StatRollup, StatRollup.link_key == QuizLink.id)
+        .join(User, User.id == QuizLink.owner_id)
+        .where(StatRollup.kind == "all")
+    )
+    query = _where_days_and_rubric(query, filters)
+    if filters.link_id is not None:
+        query = query.where(QuizLink.id == filters.link_id)
+    query = query.group_by(QuizLink.id, User.username).order_by(n.desc())
+    return [
+        (link, name, int(c), float(t) / c if c else None)
+        for link, name, c, t in session.execute(query)
+    ]
+
+
+def counselor_breakdown(session: Session, filters: Filters):
+    """Per counselor: (name, links, results, mean overall), most results first."""
+    n, total = func.sum(StatRollup.n), func.sum(StatRollup.total)
+    query = (
+        select(User.username, func.count(func.distinct(QuizLink.id)), n, total)
+        .join(QuizLink, QuizLink.owner_id == User.id)
+        .join(StatRollup, StatRollup.link_key == QuizLink.id)
+        .where(StatRollup.kind == "all")
+    )
+    query = _where_days_and_rubric(query, filters)
+    if filters.link_id is not None:
+        query = query.where(QuizLink.id == filters.link_id)
+    query = query.group_by(User.id, User.username).order_by(n.desc())
+    return [
+        (name, links, int(c), float(t) / c if c else None)
+        for name, links, c, t in session.execute(query)
+    ]
+
+
+def _where_days_and_rubric(query: Select, filters: Filters) -> Select:
+    if filters.since is not None:
+        query = query.where(StatRollup.day >= filters.since)
+    if filters.until is not None:
+        query = query.where(StatRollup.day <= filters.until)
+    if filters.rubric_id is not None:
+        query = query.where(StatRollup.rubric_id == filters.rubric_id)
+    if filters.rubric_version is not None:
+        query = query.where(StatRollup.rubric_version == filters.rubric_version)
+    return query
+
+
+def rubric_versions(session: Session) -> list[tuple[str, str]]:
+    """(rubric id, version) pairs that have results."""
+    query = (
+        select(StatRollup.rubric_id, StatRollup.rubric_version)
+        .where(StatRollup.kind == "all", StatRollup.link_key == rollup.ALL)
+        .distinct()
+        .order_by(StatRollup.rubric_id, StatRollup.rubric_version)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def percentile_overall(session: Session, rubric_id: str, version: str, score: float):
+    """(share of people of this rubric version scoring lower, how many there are)."""
+    base = (
+        select(func.count())
+        .select_from(Result)
+        .where(
+            Result.rubric_id == rubric_id,
+            Result.rubric_version == version,
+            Result.overall.is_not(None),
+        )
+    )
+    everyone = session.scalar(base) or 0
+    lower = session.scalar(base.where(Result.overall < score)) or 0
+    return (lower / everyone if everyone else None), everyone
+
+
+def percentile_dimensions(session: Session, rubric_id: str, version: str, scores: dict):
+    """Share of people of this rubric version scoring lower, per dimension, from exact counts."""
+    values = score_values(session, Filters(rubric_id=rubric_id, rubric_version=version))
+    out = {}
+    for dim_id, score in scores.items():
+        counts = values.get(dim_id, [])
+        everyone = sum(n for _, n in counts)
+        if score is None or not everyone:
+            continue
+        out[dim_id] = sum(n for v, n in counts if v < round(score, 2)) / everyone
+    return out

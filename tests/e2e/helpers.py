@@ -162,11 +162,15 @@ def is_uncovered(locator) -> bool:
     )
 
 
+def _is_form_post(response) -> bool:
+    return response.request.method == "POST" and response.request.is_navigation_request()
+
+
 def submit_quiz(page):
-    """Press the submit button and return the response to the form post (not the redirect)."""
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    """Press the submit button, wait for the next page to load, and return the response to the
+    form post itself (the 303 redirect, or the page with errors)."""
+    with page.expect_navigation(), page.expect_response(_is_form_post) as posted:
         page.get_by_role("button", name="See my result").click()
-    page.wait_for_load_state()
     return posted.value
 
 

@@ -1,0 +1,82 @@
+"""Admin forms: dashboard and export filters, and managing counselor accounts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from .. import db
+from ..catalog import rubrics
+from ..models import QuizLink
+from ..stats import Filters, rubric_versions
+from ..users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX
+
+
+class FilterForm(FlaskForm):
+    """Filters read from the query string; every figure and export honours them."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+    rubric = SelectField("Quiz and version", validators=[Optional()])
+    link = SelectField("Quiz link", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        session = db.session()
+        loaded = rubrics()
+        choices = []
+        for rubric_id in loaded:
+            choices.append((rubric_id, f"{loaded[rubric_id].role}: all versions"))
+            for rid, version in rubric_versions(session):
+                if rid == rubric_id:
+                    choices.append((f"{rid}@{version}", f"{loaded[rid].role}: version {version}"))
+        self.rubric.choices = choices
+        links = session.scalars(select(QuizLink).order_by(QuizLink.label)).all()
+        self.link.choices = [("", "All results")] + [(str(k.id), k.label) for k in links]
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def rubric_id(self, default: str) -> str:
+        return (self.rubric.data or default).split("@")[0]
+
+    def filters(self, default_rubric: str) -> Filters:
+        """The filters to apply; invalid fields are ignored (their errors are shown)."""
+        rubric_id, _, version = (self.rubric.data or default_rubric).partition("@")
+        return Filters(
+            since=self.since.data if not self.since.errors else None,
+            until=self.until.data if not self.until.errors else None,
+            rubric_id=rubric_id,
+            rubric_version=version or None,
+            link_id=int(self.link.data) if self.link.data else None,
+        )
+
+
+class NewCounselorForm(FlaskForm):
+    username = StringField("Username", validators=[InputRequired("Enter a username."), Length(max=USERNAME_MAX)],
+                           render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField(
+        "Password",
+        description=f"At least {PASSWORD_MIN} characters. Share it with the counselor privately.",
+        validators=[InputRequired("Enter a password."), Length(PASSWORD_MIN, PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    role = SelectField("Role", choices=[("counselor", "Counselor"), ("admin", "Admin")])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired("Enter a password."), Length(PASSWORD_MIN, PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form that carries the CSRF token of a button."""

@@ -1,0 +1,147 @@
+"""Running totals that keep dashboard figures fast: what each stored result adds, and writing it.
+
+Kinds of row (``key`` / ``value``; every row adds ``n`` and ``total``):
+
+- ``all``: one per result; ``total`` adds the overall score (0 when there is none).
+- ``band``: key = band id ('' for none); ``total`` adds the overall score.
+- ``dim``: key = dimension id, for each scored dimension; ``total`` adds the score.
+- ``ans``: key = question id, value = the answer (1-5 for statements, 0 for "Not sure",
+  the option's position from 1 for scenarios).
+- ``val``: key = dimension id, value = the score to two decimals (exact medians and percentiles).
+- ``cvn``, ``cvs``, ``cov``: for people who answered every statement of a dimension, the count,
+  each item's keyed-score sum (key ``dim:a``) and cross-products (key ``dim:a:b``, a <= b), from
+  which rubric quality statistics are computed without reading answers again.
+
+Per-link rows (link_key = link id, or 0 without a link) carry the light kinds (all, band, dim,
+ans); the all-results rows (link_key = -1) carry every kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from .models import StatRollup
+from .rubric import Rubric
+
+ALL = -1
+NO_LINK = 0
+PER_LINK_KINDS = {"all", "band", "dim", "ans"}
+KEY_COLUMNS = ("kind", "link_key", "rubric_id", "rubric_version", "key", "day", "value")
+
+# (kind, key, value) -> [n, total]
+Deltas = dict[tuple[str, str, float], list[float]]
+
+
+def answer_value(rubric: Rubric, question_id: str, answer) -> float:
+    """The number a stored answer is counted under (see the module docstring)."""
+    for scenario in rubric.scenarios:
+        if scenario.id == question_id:
+            ids = [o.id for o in scenario.options]
+            return float(ids.index(answer) + 1) if answer in ids else 0.0
+    return float(answer) if isinstance(answer, int) else 0.0
+
+
+def result_deltas(
+    rubric: Rubric,
+    answers: Mapping[str, object],
+    overall: float | None,
+    band: str | None,
+    scores: Mapping[str, float | None],
+) -> Deltas:
+    """What one result adds to the all-results rows."""
+    out: Deltas = defaultdict(lambda: [0, 0.0])
+
+    def add(kind: str, key: str, value: float, total: float = 0.0) -> None:
+        cell = out[(kind, key, value)]
+        cell[0] += 1
+        cell[1] += total
+
+    add("all", "", 0.0, overall or 0.0)
+    add("band", band or "", 0.0, overall or 0.0)
+    for dim_id, value in scores.items():
+        if value is not None:
+            add("dim", dim_id, 0.0, value)
+            add("val", dim_id, round(value, 2))
+    for question in [*(i.id for i in rubric.items), *(s.id for s in rubric.scenarios)]:
+        add("ans", question, answer_value(rubric, question, answers.get(question)))
+    for dim in rubric.dimensions:
+        given = [answers.get(i.id) for i in dim.items]
+        if not all(isinstance(a, int) for a in given):
+            continue
+        keyed = [item.keyed_score(a) for item, a in zip(dim.items, given, strict=True)]
+        add("cvn", dim.id, 0.0)
+        for a, x in enumerate(keyed):
+            add("cvs", f"{dim.id}:{a}", 0.0, x)
+            for b in range(a, len(keyed)):
+                add("cov", f"{dim.id}:{a}:{b}", 0.0, x * keyed[b])
+    return out
+
+
+def rows_for(
+    deltas: Deltas, rubric_id: str, version: str, day: dt.date, link_id: int | None
+) -> list[dict]:
+    """Turn deltas into rollup rows: all of them for link_key -1, the light ones per link."""
+    link_key = link_id if link_id is not None else NO_LINK
+    rows = []
+    for (kind, key, value), (n, total) in deltas.items():
+        base = {
+            "rubric_id": rubric_id,
+            "rubric_version": version,
+            "key": key,
+            "day": day,
+            "value": value,
+            "n": n,
+            "total": total,
+            "kind": kind,
+        }
+        rows.append({**base, "link_key": ALL})
+        if kind in PER_LINK_KINDS:
+            rows.append({**base, "link_key": link_key})
+    return rows
+
+
+def add_rows(session: Session, rows: Iterable[dict]) -> None:
+    """Add rows to the running totals (insert, or add to an existing row with the same key)."""
+    rows = list(rows)
+    if not rows:
+        return
+    table = StatRollup.__table__
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={
+            "n": table.c.n + statement.excluded.n,
+            "total": table.c.total + statement.excluded.total,
+        },
+    )
+    session.execute(statement, rows)
+
+
+def merge(into: dict, rows: Iterable[dict]) -> None:
+    """Add rows into an in-memory map keyed like the table (for bulk loads such as seeding)."""
+    for row in rows:
+        key = tuple(row[c] for c in KEY_COLUMNS)
+        cell = into.get(key)
+        if cell is None:
+            into[key] = [row["n"], row["total"]]
+        else:
+            cell[0] += row["n"]
+            cell[1] += row["total"]
+
+
+def unmerge(merged: Mapping[tuple, list]) -> Iterable[dict]:
+    for key, (n, total) in merged.items():
+        yield {**dict(zip(KEY_COLUMNS, key, strict=True)), "n": n, "total": total}
+
+
+def forget_before(session: Session, day: dt.date) -> None:
+    """Drop the running totals of days before ``day`` (their results are being purged)."""
+    session.execute(delete(StatRollup).where(StatRollup.day < day))
