@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
+    register_filters(app)
     register_headers(app)
     register_commands(app)
     logs.install()
@@ -91,6 +92,22 @@ def register_errors(app: Flask) -> None:
     from .errors import register
 
     register(app)
+
+
+def register_filters(app: Flask) -> None:
+    """Numbers formatted for people: 1,234 and 62%."""
+
+    @app.template_filter("num")
+    def num(value, digits: int = 0):
+        if value is None:
+            return "\u2013"
+        return f"{value:,.{digits}f}"
+
+    app.jinja_env.globals["zip"] = zip
+
+    @app.template_filter("pct")
+    def pct(value, digits: int = 0):
+        return "\u2013" if value is None else f"{value * 100:.{digits}f}%"
 
 
 def register_headers(app: Flask) -> None:

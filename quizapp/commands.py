@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import click
@@ -10,7 +11,11 @@ from flask.cli import AppGroup
 
 from . import db as database
 from . import users
+from .exports import export_chunks
+from .models import today
+from .results import purge_before
 from .rubric import Rubric, RubricError, load_file
+from .stats import Filters, result_count
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
 rubric_cli = AppGroup("rubric", help="Check rubric files.")
@@ -155,7 +160,108 @@ def users_admin_hint() -> None:
         )
 
 
+export_cli = AppGroup("export", help="Export results or summaries as CSV or JSON.")
+
+
+def export_options(command):
+    """The filters every export takes, the same as on the admin dashboard."""
+    for option in reversed(
+        [
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(["csv", "json"]),
+                default="csv",
+                show_default=True,
+            ),
+            click.option(
+                "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)."
+            ),
+            click.option(
+                "--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD)."
+            ),
+            click.option("--rubric", "rubric_id", help="Rubric id (default: the default quiz)."),
+            click.option("--version", "rubric_version", help="Rubric version."),
+            click.option("--link", "link_id", type=int, help="Quiz link id."),
+            click.option(
+                "-o",
+                "--output",
+                type=click.Path(dir_okay=False, writable=True),
+                help="Write to this file (default: standard output).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def run_export(name, fmt, since, until, rubric_id, rubric_version, link_id, output) -> None:
+    loaded = current_app.extensions["quizapp.rubrics"]
+    rubric = loaded.get(rubric_id or current_app.config["DEFAULT_RUBRIC"])
+    if rubric is None:
+        fail(f"Unknown rubric {rubric_id!r}; loaded: {', '.join(sorted(loaded))}.")
+    filters = Filters(
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        rubric_id=rubric.id,
+        rubric_version=rubric_version,
+        link_id=link_id,
+    )
+    session = database.session()
+    if output is None:
+        for chunk in export_chunks(session, name, fmt, filters, rubric):
+            click.echo(chunk, nl=False)
+        return
+    rows = result_count(session, filters) if name == "results" else None
+    with (
+        open(output, "w", encoding="utf-8", newline="") as out,
+        click.progressbar(length=rows, label=f"Writing {output}", file=sys.stderr) as bar,
+    ):
+        for chunk in export_chunks(session, name, fmt, filters, rubric, lambda: bar.update(1)):
+            out.write(chunk)
+    click.echo(f"Wrote {output}.", err=True)
+
+
+@export_cli.command("results")
+@export_options
+def export_results(**options) -> None:
+    """One row per result: date, rubric, link label, band, scores and answers (never the token)."""
+    run_export("results", **options)
+
+
+@export_cli.command("summary")
+@export_options
+def export_summary(**options) -> None:
+    """The dashboard's aggregates: totals, bands, dimensions, links, counselors and weeks."""
+    run_export("summary", **options)
+
+
+results_cli = AppGroup("results", help="Manage stored results.")
+
+
+@results_cli.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Remove results completed more than DAYS days ago (default: QUIZAPP_RETENTION_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say how many would be removed.")
+def results_purge(days: int | None, dry_run: bool) -> None:
+    """Remove results older than the retention period, with their scores and totals."""
+    days = days or current_app.config.get("RETENTION_DAYS")
+    if not days:
+        fail("Give --older-than DAYS, or set QUIZAPP_RETENTION_DAYS.")
+    cutoff = today() - dt.timedelta(days=days)
+    count = purge_before(database.session(), cutoff, dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    click.echo(f"{verb} {count} {'result' if count == 1 else 'results'} completed before {cutoff}.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(rubric_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(results_cli)

@@ -36,6 +36,10 @@ class DimensionFigure:
     median: float | None
     histogram: tuple[Count, ...]
 
+    @property
+    def histogram_chart(self) -> list[tuple[str, int]]:
+        return [(c.label, c.n) for c in self.histogram]
+
 
 @dataclass(frozen=True)
 class QuestionFigure:
@@ -58,6 +62,10 @@ class Dashboard:
     questions: tuple[QuestionFigure, ...]
     links: tuple
     counselors: tuple
+
+    @property
+    def week_chart(self) -> list[tuple[str, int]]:
+        return [(f"week of {week:%-d %b %Y}", n) for week, n in self.weeks]
 
 
 def counts(pairs: Sequence[tuple[str, int]]) -> tuple[Count, ...]:

@@ -85,9 +85,9 @@ def explain(rel: DimensionReliability) -> str:
     if rel.n < MIN_CASES:
         so_far = "No complete answers yet" if rel.n == 0 else f"Only {_count(rel.n)} so far"
         return f"{so_far}: wait for at least {MIN_CASES} before reading these figures."
-    if len(rel.items) < 2:
-        return "This dimension has a single statement, so there is nothing to check it against."
     if rel.alpha is None:
+        if len(rel.items) < 2:
+            return "This dimension has a single statement, so there is nothing to check it against."
         return (
             "Everyone answered these statements the same way, so there is no spread to show "
             "whether they agree with each other."

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .links import LinkState, lock_for_response, response_count, state_of
 from .models import QuizLink, Result, ResultScore
-from .rollup import add_rows, result_deltas, rows_for
+from .rollup import add_rows, forget_before, result_deltas, rows_for
 from .rubric import Rubric
 from .scoring import Answer, ScoredResult
 
@@ -86,3 +87,20 @@ def find_result(session: Session, token: str) -> Result | None:
     """Return the result with this token, with its scores, or None."""
     query = select(Result).where(Result.token == token).options(selectinload(Result.scores))
     return session.scalars(query).one_or_none()
+
+
+def purge_before(session: Session, cutoff: dt.date, dry_run: bool = False) -> int:
+    """Remove results completed before ``cutoff`` with their scores and running totals."""
+    old = select(Result.id).where(Result.completed_on < cutoff)
+    count = session.scalar(select(func.count()).select_from(old.subquery())) or 0
+    if dry_run:
+        return count
+    try:
+        session.execute(delete(ResultScore).where(ResultScore.result_id.in_(old)))
+        session.execute(delete(Result).where(Result.completed_on < cutoff))
+        forget_before(session, cutoff)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return count

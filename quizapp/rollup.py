@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import StatRollup
+from .quality import cross_products
 from .rubric import Rubric
 
 ALL = -1
@@ -79,8 +80,8 @@ def result_deltas(
         add("cvn", dim.id, 0.0)
         for a, x in enumerate(keyed):
             add("cvs", f"{dim.id}:{a}", 0.0, x)
-            for b in range(a, len(keyed)):
-                add("cov", f"{dim.id}:{a}:{b}", 0.0, x * keyed[b])
+        for (a, b), product in cross_products(keyed).items():
+            add("cov", f"{dim.id}:{a}:{b}", 0.0, product)
     return out
 
 

@@ -37,6 +37,16 @@ MATRIX = {
     "counselor.qr_code": ("GET", "/counselor/links/{link}/qr.svg", None, STAFF_OWN),
     "counselor.cohort_csv": ("GET", "/counselor/links/{link}/cohort.csv", None, STAFF_OWN),
     "admin.dashboard": ("GET", "/admin/", None, ADMIN),
+    "admin.quality": ("GET", "/admin/quality", None, ADMIN),
+    "admin.users": ("GET", "/admin/users", None, ADMIN),
+    "admin.export": ("GET", "/admin/export/results.csv", None, ADMIN),
+    "admin.toggle_user": ("POST", "/admin/users/{ben}/active", {}, {**ADMIN, "root": 303}),
+    "admin.reset_password": (
+        "POST",
+        "/admin/users/{ben}/password",
+        {"password": "another long one"},
+        {**ADMIN, "root": 303},
+    ),
 }
 
 
@@ -52,7 +62,12 @@ def test_route_access(app, staff, caller, endpoint):
     link_id, code = add_link(app, owner="anna")
     token = app.test_client().post(f"/q/{code}", data=mini_answers()).location.rsplit("/", 1)[1]
     client = app.test_client() if caller == "anonymous" else staff[caller]
-    path = template.format(link=link_id, code=code, token=token)
+    with app.app_context():
+        from quizapp import db
+        from quizapp.users import find_user
+
+        ben = find_user(db.session(), "ben").id
+    path = template.format(link=link_id, code=code, token=token, ben=ben)
     response = client.open(path, method=method, data=data)
     want = expected[caller]
     if want == LOGIN:

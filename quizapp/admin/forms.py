@@ -59,8 +59,11 @@ class FilterForm(FlaskForm):
 
 
 class NewCounselorForm(FlaskForm):
-    username = StringField("Username", validators=[InputRequired("Enter a username."), Length(max=USERNAME_MAX)],
-                           render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    username = StringField(
+        "Username",
+        validators=[InputRequired("Enter a username."), Length(max=USERNAME_MAX)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
     password = PasswordField(
         "Password",
         description=f"At least {PASSWORD_MIN} characters. Share it with the counselor privately.",

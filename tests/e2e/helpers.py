@@ -276,3 +276,117 @@ def format_html_errors(errors: list[dict]) -> str:
         f"    {(e.get('extract') or '').strip()}"
         for e in errors
     )
+
+
+# --- staff accounts and pages -------------------------------------------------------------
+
+
+STAFF_PASSWORD = "browser-test password"
+
+
+def add_staff(app, username: str, role: str = "counselor", password: str = STAFF_PASSWORD) -> str:
+    """Create an active account directly in the app's database; return its username."""
+    from quizapp.users import create_user
+
+    with app.app_context():
+        session = db.session()
+        user = create_user(session, username, password, role)
+        session.commit()
+        return user.username
+
+
+def submit_form(page, button: str):
+    """Press the named submit button and wait for the next page to load.
+
+    Returns (the response to the form post itself, the response of the page the browser ended
+    on): for a redirect these differ, for a page with errors they are the same.
+    """
+    with (
+        page.expect_navigation() as landed,
+        page.expect_response(_is_form_post) as posted,
+    ):
+        page.get_by_role("button", name=button, exact=True).click()
+    return posted.value, landed.value
+
+
+def sign_in(page, username: str, password: str = STAFF_PASSWORD):
+    """Fill in and send the sign-in form like a person; return the response to the post."""
+    page.goto("/login")
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    posted, _ = submit_form(page, "Sign in")
+    return posted
+
+
+def create_link(page, label: str, *, max_responses: int | None = None):
+    """Create a quiz link through the form; the page ends on the new link's page."""
+    page.goto("/counselor/links/new")
+    page.get_by_label("Label", exact=True).fill(label)
+    if max_responses is not None:
+        page.get_by_label("Maximum number of responses (optional)").fill(str(max_responses))
+    posted, _ = submit_form(page, "Create link")
+    assert posted.status == 303, f"creating a link gave {posted.status}"
+    return page.locator("#share-url").input_value()
+
+
+# --- answering the quiz without a page (to add many responses quickly) ---------------------
+
+
+def quiz_values(
+    rubric, level: float, by_dimension: dict[str, float] | None = None
+) -> dict[str, str]:
+    """Form values for a whole quiz from someone whose fit is ``level`` (0 to 1).
+
+    ``by_dimension`` overrides the level per dimension id. Statements get the Likert answer
+    closest to the level (keyed the right way, alternating a step up and down between levels so
+    people do not all answer alike); each scenario gets the option whose rank by total points
+    matches the overall level.
+    """
+    by_dimension = by_dimension or {}
+    values: dict[str, str] = {}
+    for dim in rubric.dimensions:
+        dim_level = min(1.0, max(0.0, by_dimension.get(dim.id, level)))
+        nudge = 0.5 if 0 < dim_level < 1 else 0.0
+        for n, item in enumerate(dim.items):
+            points = min(4, max(0, round(dim_level * 4 + (nudge if n % 2 else -nudge))))
+            values[item.id] = str(1 + points if item.keyed == "plus" else 5 - points)
+    for scenario in rubric.scenarios:
+        ranked = sorted(scenario.options, key=lambda o: sum(o.points.values()))
+        values[scenario.id] = ranked[round(min(1.0, max(0.0, level)) * (len(ranked) - 1))].id
+    return values
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*\bvalue="([^"]+)"')
+
+
+def post_quiz(request, path: str, values: dict[str, str]):
+    """Take the quiz at ``path`` the way a browser form would, without rendering a page.
+
+    ``request`` is a browser context's APIRequestContext (it shares the context's cookies):
+    GET the questionnaire, read its CSRF token, POST the answers. Returns the post's response
+    (a 303 to the result page when the answers were complete).
+    """
+    form_page = request.get(path)
+    assert form_page.ok, f"GET {path} gave {form_page.status}"
+    token = CSRF_FIELD.search(form_page.text())
+    assert token, f"no CSRF token on {path}"
+    return request.post(path, form={"csrf_token": token.group(1), **values}, max_redirects=0)
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+
+def sideways_overflow(page, width: int) -> str | None:
+    """Describe how the page is wider than ``width`` (naming the widest elements), or None."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width <= width:
+        return None
+    culprits = page.evaluate(
+        """(width) => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > width)
+            .slice(0, 8)
+            .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                 + ' right=' + Math.round(el.getBoundingClientRect().right))""",
+        width,
+    )
+    return f"scrollWidth {scroll_width} at {width}px: {culprits}"
