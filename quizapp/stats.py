@@ -209,30 +209,34 @@ def rubric_versions(session: Session) -> list[tuple[str, str]]:
     return [tuple(row) for row in session.execute(query)]
 
 
-def percentile_overall(session: Session, rubric_id: str, version: str, score: float):
-    """(share of people of this rubric version scoring lower, how many there are)."""
-    base = (
-        select(func.count())
-        .select_from(Result)
-        .where(
-            Result.rubric_id == rubric_id,
-            Result.rubric_version == version,
-            Result.overall.is_not(None),
+@dataclass(frozen=True)
+class Comparison:
+    """Where one result stands among everyone else who took the same rubric version."""
+
+    others: int
+    overall: float | None  # share of others with a lower overall score
+    dimensions: dict[str, float]  # dimension id -> share of others with a lower score
+
+
+def compare(session: Session, result: Result, minimum: int) -> Comparison | None:
+    """Compare a result with the rest of its rubric version; None while there are too few."""
+    rubric = Filters(rubric_id=result.rubric_id, rubric_version=result.rubric_version)
+    if result_count(session, rubric) < minimum:
+        return None
+    overall = None
+    if result.overall is not None:
+        base = rubric.apply(select(func.count()).select_from(Result)).where(
+            Result.overall.is_not(None)
         )
-    )
-    everyone = session.scalar(base) or 0
-    lower = session.scalar(base.where(Result.overall < score)) or 0
-    return (lower / everyone if everyone else None), everyone
-
-
-def percentile_dimensions(session: Session, rubric_id: str, version: str, scores: dict):
-    """Share of people of this rubric version scoring lower, per dimension, from exact counts."""
-    values = score_values(session, Filters(rubric_id=rubric_id, rubric_version=version))
-    out = {}
-    for dim_id, score in scores.items():
-        counts = values.get(dim_id, [])
-        everyone = sum(n for _, n in counts)
-        if score is None or not everyone:
-            continue
-        out[dim_id] = sum(n for v, n in counts if v < round(score, 2)) / everyone
-    return out
+        others = (session.scalar(base) or 0) - 1
+        lower = session.scalar(base.where(Result.overall < result.overall)) or 0
+        overall = lower / others if others > 0 else None
+    values = score_values(session, rubric)
+    shares = {}
+    for line in result.scores:
+        counts = values.get(line.dimension_id, [])
+        others = sum(n for _, n in counts) - 1
+        if line.score is not None and others > 0:
+            mine = round(line.score, 2)
+            shares[line.dimension_id] = sum(n for v, n in counts if v < mine) / others
+    return Comparison(result_count(session, rubric) - 1, overall, shares)

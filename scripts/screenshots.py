@@ -1,34 +1,68 @@
-"""Take full-page screenshots of the public quiz pages at desktop and phone widths.
+"""Take full-page screenshots of the quiz and counselor pages at desktop and phone widths.
 
 Run from the project folder with the test tools installed (see the Makefile):
 
     .venv/bin/python scripts/screenshots.py [output folder, default docs/screenshots]
 
 The app runs on its own temporary database with the shipped rubric, exactly as the browser
-tests start it; nothing touches the instance folder.
+tests start it; nothing touches the instance folder. A demo counselor account is created in that
+database, and made-up people answer the quiz through the counselor's links so that the group
+figures have something to show. Addresses the app prints (the shareable quiz link and its QR
+code) read https://quiz.example.org instead of the local test server.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from e2e.helpers import (  # noqa: E402  (the helpers live with the browser tests)
+    DEFAULT_RUBRIC,
+    add_staff,
     answer_quiz,
+    create_link,
     launch_chromium,
     live_app,
     missing_tools,
+    post_quiz,
+    quiz_values,
     serve,
+    sign_in,
+    submit_form,
     submit_quiz,
 )
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from quizapp.scoring import score  # noqa: E402
+
 WIDTHS = (1280, 375)
+SHOWN_AT = ("https", "quiz.example.org")
+COUNSELOR = "jordan.lee"
+COHORT_LABEL = "Spring cohort, evening class"
+NEW_LABEL = "Career fair stand, 14 May"
+CLOSED_LABEL = "Workshop: moving into tech"
+# Overall fit of the made-up people in the spring cohort (0 to 1); each dimension varies
+# around it, so the group spreads over all three bands and some dimensions are common gaps.
+COHORT_LEVELS = (0.9,) * 4 + (0.8,) * 3 + (0.7,) * 3 + (0.6,) * 3 + (0.35,) * 3 + (0.2,) * 2
+
+
+class ShownAt:
+    """WSGI middleware: make the app build its absolute addresses for another scheme and host."""
+
+    def __init__(self, wsgi_app, scheme: str, host: str):
+        self.wsgi_app, self.scheme, self.host = wsgi_app, scheme, host
+
+    def __call__(self, environ, start_response):
+        environ["wsgi.url_scheme"] = self.scheme
+        environ["HTTP_HOST"] = self.host
+        return self.wsgi_app(environ, start_response)
 
 
 def shoot(page, folder: Path, name: str, width: int, down_to=None) -> Path:
@@ -69,6 +103,77 @@ def pages_at(browser, url: str, width: int, folder: Path) -> list[Path]:
     return taken
 
 
+def cohort_people(rubric) -> list[dict[str, str]]:
+    """Form values for the spring cohort: the same varied people on every run."""
+    rng = random.Random(7)
+    people = []
+    for level in COHORT_LEVELS:
+        dims = {d.id: level + rng.uniform(-0.3, 0.3) for d in rubric.dimensions}
+        people.append(quiz_values(rubric, level, dims))
+    return people
+
+
+def respond(browser, url: str, share_url: str, people: list[dict[str, str]]) -> None:
+    """Post a whole quiz through a link once for each person, each from a fresh browser."""
+    path = share_url[share_url.index("/q/") :]
+    for values in people:
+        context = browser.new_context(base_url=url)
+        posted = post_quiz(context.request, path, values)
+        assert posted.status == 303, f"posting a quiz through {path} gave {posted.status}"
+        context.close()
+
+
+def set_up_counselor(app, browser, url: str) -> dict[str, str]:
+    """Create the demo counselor and three links with responses; return each link page's path."""
+    rubric = app.extensions["quizapp.rubrics"][DEFAULT_RUBRIC]
+    add_staff(app, COUNSELOR)
+    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, COUNSELOR)
+    paths = {}
+
+    create_link(page, CLOSED_LABEL)
+    respond(browser, url, page.locator("#share-url").input_value(), cohort_people(rubric)[2:5])
+    page.reload()
+    submit_form(page, "Close this link")
+
+    people = cohort_people(rubric)
+    bands = Counter(score(rubric, as_answers(v)).band for v in people)
+    print(f"spring cohort: {len(people)} people, bands {dict(bands)}")
+    create_link(page, COHORT_LABEL)
+    paths["cohort"] = page.url.removeprefix(url)
+    respond(browser, url, page.locator("#share-url").input_value(), people)
+
+    create_link(page, NEW_LABEL, max_responses=40)
+    paths["new"] = page.url.removeprefix(url)
+    respond(browser, url, page.locator("#share-url").input_value(), people[5:8])
+    context.close()
+    return paths
+
+
+def as_answers(values: dict[str, str]) -> dict[str, int | str]:
+    return {k: int(v) if v.isdigit() else v for k, v in values.items()}
+
+
+def staff_pages_at(browser, url: str, width: int, folder: Path, paths: dict[str, str]):
+    """Screenshot the sign-in page, the list of links, a new link and a group's figures."""
+    context = browser.new_context(
+        base_url=url, viewport={"width": width, "height": 900}, device_scale_factor=1
+    )
+    page = context.new_page()
+    taken = []
+    page.goto("/login")
+    taken.append(shoot(page, folder, "login", width))
+    sign_in(page, COUNSELOR)
+    taken.append(shoot(page, folder, "counselor-dashboard", width))
+    page.goto(paths["new"])
+    taken.append(shoot(page, folder, "counselor-link", width))
+    page.goto(paths["cohort"])
+    taken.append(shoot(page, folder, "counselor-cohort", width))
+    context.close()
+    return taken
+
+
 def main(argv: list[str]) -> int:
     folder = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
     missing = missing_tools()
@@ -77,16 +182,20 @@ def main(argv: list[str]) -> int:
         return 1
     folder.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    with (
-        tempfile.TemporaryDirectory(prefix="quizapp-shots-") as data,
-        serve(live_app(Path(data))) as url,
-        sync_playwright() as playwright,
-    ):
-        browser = launch_chromium(playwright)
-        for width in WIDTHS:
-            for path in pages_at(browser, url, width, folder):
-                print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-        browser.close()
+    with tempfile.TemporaryDirectory(prefix="quizapp-shots-") as data:
+        # Behind the pretend https address the browser still talks plain http to the test
+        # server, which sends no Referer header: the strict https Referer check must be off.
+        app = live_app(Path(data), WTF_CSRF_SSL_STRICT=False)
+        app.wsgi_app = ShownAt(app.wsgi_app, *SHOWN_AT)
+        with serve(app) as url, sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            paths = set_up_counselor(app, browser, url)
+            for width in WIDTHS:
+                shots = pages_at(browser, url, width, folder)
+                shots += staff_pages_at(browser, url, width, folder, paths)
+                for path in shots:
+                    print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+            browser.close()
     return 0
 
 

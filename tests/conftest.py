@@ -140,10 +140,11 @@ def add_link(app, owner: str = "anna", **fields) -> tuple[int, str]:
 
 
 def add_result(app, link_id=None, band="mid", scores=None, overall=60.0, day=None, **fields):
-    """Store a result row with chosen figures (for aggregate tests); return its id."""
+    """Store a result with chosen figures and its running totals (for aggregate tests)."""
     import datetime as dt
 
     from quizapp.models import ResultScore
+    from quizapp.rollup import add_rows, result_deltas, rows_for
 
     scores = scores or {"alpha": 60.0, "beta": 60.0}
     with app.app_context():
@@ -167,5 +168,12 @@ def add_result(app, link_id=None, band="mid", scores=None, overall=60.0, day=Non
             **fields,
         )
         session.add(result)
+        session.flush()
+        rubric = app.extensions["quizapp.rubrics"][result.rubric_id]
+        deltas = result_deltas(rubric, result.answers, overall, band, scores)
+        add_rows(
+            session,
+            rows_for(deltas, rubric.id, result.rubric_version, result.completed_on, link_id),
+        )
         session.commit()
         return result.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .. import db
@@ -31,13 +32,16 @@ class FilterForm(FlaskForm):
         loaded = rubrics()
         choices = []
         for rubric_id in loaded:
-            choices.append((rubric_id, f"{loaded[rubric_id].role}: all versions"))
+            choices.append(SelectChoice(rubric_id, f"{loaded[rubric_id].role}: all versions"))
             for rid, version in rubric_versions(session):
                 if rid == rubric_id:
-                    choices.append((f"{rid}@{version}", f"{loaded[rid].role}: version {version}"))
+                    choices.append(
+                        SelectChoice(f"{rid}@{version}", f"{loaded[rid].role}: version {version}")
+                    )
         self.rubric.choices = choices
         links = session.scalars(select(QuizLink).order_by(QuizLink.label)).all()
-        self.link.choices = [("", "All results")] + [(str(k.id), k.label) for k in links]
+        self.link.choices = [SelectChoice("", "All results")]
+        self.link.choices += [SelectChoice(str(k.id), k.label) for k in links]
 
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
@@ -70,7 +74,9 @@ class NewCounselorForm(FlaskForm):
         validators=[InputRequired("Enter a password."), Length(PASSWORD_MIN, PASSWORD_MAX)],
         render_kw={"autocomplete": "new-password"},
     )
-    role = SelectField("Role", choices=[("counselor", "Counselor"), ("admin", "Admin")])
+    role = SelectField(
+        "Role", choices=[SelectChoice("counselor", "Counselor"), SelectChoice("admin", "Admin")]
+    )
 
 
 class PasswordForm(FlaskForm):

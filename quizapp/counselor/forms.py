@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..catalog import rubrics
@@ -34,7 +35,7 @@ class LinkForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rubric_id.choices = [(r.id, r.title) for r in rubrics().values()]
+        self.rubric_id.choices = [SelectChoice(r.id, r.title) for r in rubrics().values()]
 
     def validate_label(self, field):
         field.data = (field.data or "").strip()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from .. import db
 from ..catalog import default_rubric, rubric_or_404, rubrics
@@ -12,6 +21,7 @@ from ..report import as_json, build_report
 from ..results import LinkClosedError, find_result, store_result
 from ..rubric import Rubric
 from ..scoring import score
+from ..stats import compare
 from .forms import questionnaire_form
 
 bp = Blueprint("quiz", __name__)
@@ -77,7 +87,9 @@ def result(token: str):
     found = find_result(db.session(), token) or abort(404)
     rubric = rubrics().get(found.rubric_id) or abort(404)
     report = build_report(rubric, found)
-    return render_template("quiz/result.html", report=report), NO_STORE
+    comparison = compare(db.session(), found, current_app.config["COMPARE_MIN_RESULTS"])
+    page = render_template("quiz/result.html", report=report, comparison=comparison)
+    return page, NO_STORE
 
 
 @bp.get("/r/<token>.json")

@@ -1,0 +1,112 @@
+"""Comparison with others on the result page, purging old results, and the rubric-quality page."""
+
+import datetime as dt
+import statistics
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp import db
+from quizapp.models import Result, ResultScore, StatRollup
+from quizapp.quality import reliability
+from quizapp.rubric_quality import rubric_quality
+from quizapp.stats import Filters
+from tests.conftest import add_result
+
+
+def token_of(app, result_id):
+    with app.app_context():
+        return db.session().get(Result, result_id).token
+
+
+def add_scored(app, value):
+    return add_result(app, None, "mid", {"alpha": value, "beta": value}, value)
+
+
+def test_no_comparison_below_30_results(app, client):
+    ids = [add_scored(app, float(v)) for v in range(1, 30)]  # 29 results
+    page = client.get(f"/r/{token_of(app, ids[15])}").get_data(as_text=True)
+    assert "How you compare" not in page
+    assert "higher than" not in page
+
+
+def test_comparison_from_30_results(app, client):
+    ids = [add_scored(app, float(v)) for v in range(1, 31)]  # overall 1..30
+    page = client.get(f"/r/{token_of(app, ids[15])}").get_data(as_text=True)  # overall 16
+    # 15 of the 29 others score lower: 15 / 29 = 51.7% -> 52%
+    assert "higher than <strong>52%</strong> of the 29 other people" in page
+    assert "Alpha: higher than 52%" in page and "Beta: higher than 52%" in page
+
+
+def test_purge_dry_run_then_for_real(app, runner):
+    today = dt.datetime.now(dt.UTC).date()
+    for age in (0, 10, 40, 400):
+        add_result(app, None, "mid", day=today - dt.timedelta(days=age))
+    dry = runner.invoke(args=["results", "purge", "--older-than", "30", "--dry-run"])
+    assert dry.exit_code == 0
+    assert f"Would remove 2 results completed before {today - dt.timedelta(days=30)}." in dry.output
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Result)) == 4
+    real = runner.invoke(args=["results", "purge", "--older-than", "30"])
+    assert f"Removed 2 results completed before {today - dt.timedelta(days=30)}." in real.output
+    with app.app_context():
+        session = db.session()
+        assert session.scalar(select(func.count()).select_from(Result)) == 2
+        assert session.scalar(select(func.count()).select_from(ResultScore)) == 4
+        kept = session.scalar(
+            select(func.sum(StatRollup.n)).where(
+                StatRollup.kind == "all", StatRollup.link_key == -1
+            )
+        )
+        assert kept == 2
+
+
+def test_purge_needs_an_age(app):
+    result = app.test_cli_runner().invoke(args=["results", "purge"])
+    assert result.exit_code == 1
+    assert "Give --older-than DAYS, or set QUIZAPP_RETENTION_DAYS." in result.output
+
+
+# Alpha answers of five people: a1-a3 plus-keyed, a4 minus-keyed but written so that people who
+# agree with a1 also agree with a4: its keyed score runs against the rest.
+PEOPLE = [(5, 5, 4, 5), (4, 4, 4, 4), (3, 3, 2, 3), (2, 1, 2, 2), (1, 2, 1, 1)]
+
+
+def test_quality_matches_a_direct_computation(app):
+    for a1, a2, a3, a4 in PEOPLE:
+        answers = {"a1": a1, "a2": a2, "a3": a3, "a4": a4, "b1": 3, "b2": 3, "b3": 3, "b4": None}
+        add_result(app, None, "mid", answers=answers)
+    with app.app_context():
+        rubric = app.extensions["quizapp.rubrics"]["mini"]
+        report = rubric_quality(db.session(), rubric, Filters(rubric_id="mini"))
+    alpha = report.dimensions[0].reliability
+    keyed = [
+        [(a1 - 1) * 25, (a2 - 1) * 25, (a3 - 1) * 25, (5 - a4) * 25] for a1, a2, a3, a4 in PEOPLE
+    ]
+    k = 4
+    item_var = sum(statistics.variance(col) for col in zip(*keyed, strict=True))
+    total_var = statistics.variance([sum(row) for row in keyed])
+    assert alpha.n == 5
+    assert alpha.alpha == pytest.approx(k / (k - 1) * (1 - item_var / total_var))
+    others = [sum(row[:3]) for row in keyed]
+    r4 = statistics.correlation([row[3] for row in keyed], others)
+    assert abs(alpha.items[3].corrected_item_total - r4) < 1e-9
+    assert alpha.items[3].flag == "negative"
+    # beta has an unanswered item in every response: no complete cases
+    assert report.dimensions[1].reliability.n == 0
+
+
+def test_quality_page_explains_and_flags(app, staff):
+    for a1, a2, a3, a4 in PEOPLE:
+        add_result(app, None, "mid", answers={"a1": a1, "a2": a2, "a3": a3, "a4": a4})
+    page = staff["root"].get("/admin/quality").get_data(as_text=True)
+    assert "Cronbach's alpha" in page
+    assert "Check the keying" in page
+    assert "Alpha" in page
+
+
+def test_reliability_agrees_with_the_same_sums():
+    rel = reliability(
+        "d", ["x", "y"], 3, {"x": 6, "y": 6}, {("x", "x"): 14, ("x", "y"): 14, ("y", "y"): 14}
+    )
+    assert rel.alpha == 1.0  # identical items

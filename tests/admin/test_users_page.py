@@ -1,0 +1,59 @@
+"""Managing accounts from /admin/users."""
+
+from quizapp import db
+from quizapp.users import find_user
+from tests.conftest import login
+
+
+def user_id(app, name):
+    with app.app_context():
+        return find_user(db.session(), name).id
+
+
+def test_admin_creates_a_counselor(app, staff):
+    response = staff["root"].post(
+        "/admin/users",
+        data={"username": " Carol ", "password": "a long password", "role": "counselor"},
+    )
+    assert response.status_code == 303
+    page = staff["root"].get("/admin/users").get_data(as_text=True)
+    assert "Created the counselor account &#39;carol&#39;." in page
+    assert login(app.test_client(), "carol", "a long password").status_code == 302
+
+
+def test_duplicate_and_short_password_are_explained(staff):
+    dup = staff["root"].post(
+        "/admin/users",
+        data={"username": "ANNA", "password": "a long password", "role": "counselor"},
+    )
+    assert dup.status_code == 422
+    assert "There is already a user called &#39;anna&#39;." in dup.get_data(as_text=True)
+    short = staff["root"].post(
+        "/admin/users", data={"username": "dan", "password": "short", "role": "counselor"}
+    )
+    assert short.status_code == 422
+    assert "Field must be between 8 and 128 characters long." in short.get_data(as_text=True)
+
+
+def test_disabling_ends_sessions_and_reenabling_restores_sign_in(app, staff):
+    anna = user_id(app, "anna")
+    assert staff["anna"].get("/counselor/").status_code == 200
+    staff["root"].post(f"/admin/users/{anna}/active")
+    assert staff["anna"].get("/counselor/").status_code == 302
+    assert "Disabled" in staff["root"].get("/admin/users").get_data(as_text=True)
+    staff["root"].post(f"/admin/users/{anna}/active")
+    assert login(app.test_client(), "anna").status_code == 302
+
+
+def test_password_reset_ends_sessions(app, staff):
+    anna = user_id(app, "anna")
+    staff["root"].post(f"/admin/users/{anna}/password", data={"password": "brand new password"})
+    assert staff["anna"].get("/counselor/").status_code == 302
+    assert login(app.test_client(), "anna", "brand new password").status_code == 302
+
+
+def test_admin_cannot_disable_themselves(app, staff):
+    root = user_id(app, "root")
+    response = staff["root"].post(f"/admin/users/{root}/active", follow_redirects=True)
+    assert "You cannot disable your own account." in response.get_data(as_text=True)
+    assert staff["root"].get("/admin/").status_code == 200

@@ -1,0 +1,361 @@
+"""Counselors in a real headless Chromium: signing in, sharing a quiz link, group results.
+
+A counselor account is created directly in the live server's database; everything else goes
+through the pages, with CSRF on. Quiz takers use their own browser contexts (other people,
+never signed in). To reach the small-group minimum quickly, some responses are posted the way
+the quiz form would post them, with its CSRF token, without rendering the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from uuid import uuid4
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from quizapp import db
+from quizapp.models import QuizLink, Result
+from quizapp.scoring import round_half_up, score
+
+from .helpers import (
+    DEFAULT_RUBRIC,
+    add_staff,
+    answer_quiz,
+    check_html,
+    create_link,
+    format_html_errors,
+    format_violations,
+    post_quiz,
+    quiz_values,
+    result_token,
+    run_axe,
+    sideways_overflow,
+    sign_in,
+    submit_form,
+    submit_quiz,
+)
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 375, "height": 800}
+LABEL = "Spring cohort, evening class"
+LINK_PAGE = re.compile(r"/counselor/links/(\d+)$")
+SIGNED_OUT_FLASH = "You have signed out."
+
+
+def rubric_of(live_server):
+    return live_server.app.extensions["quizapp.rubrics"][DEFAULT_RUBRIC]
+
+
+def cohort_minimum(live_server) -> int:
+    return int(live_server.app.config["COHORT_MIN_SIZE"])
+
+
+def new_username(prefix: str = "counselor") -> str:
+    return f"{prefix}-{uuid4().hex[:10]}"
+
+
+def link_results(live_server, code: str) -> int:
+    """How many stored results came in through the link with this code."""
+    with live_server.app.app_context():
+        session = db.session()
+        link_id = session.scalar(select(QuizLink.id).where(QuizLink.code == code))
+        assert link_id is not None, f"no link with code {code!r}"
+        return session.scalar(select(func.count()).where(Result.link_id == link_id))
+
+
+def code_of(share_url: str) -> str:
+    found = re.search(r"/q/([A-Za-z0-9_-]+)$", share_url)
+    assert found, f"not a quiz link address: {share_url}"
+    return found.group(1)
+
+
+def add_responses(context, share_url: str, people: list[dict[str, str]]) -> None:
+    """Post a whole quiz through the link once for each set of form values."""
+    path = "/q/" + code_of(share_url)
+    for values in people:
+        posted = post_quiz(context.request, path, values)
+        assert posted.status == 303, f"posting a complete quiz gave {posted.status}"
+        assert re.search(r"/r/[A-Za-z0-9_-]{20,}$", posted.headers["location"])
+
+
+def assert_fits(page, width: int, what: str) -> None:
+    overflow = sideways_overflow(page, width)
+    assert overflow is None, f"{what} scrolls sideways: {overflow}"
+
+
+@pytest.fixture
+def counselor(live_server) -> str:
+    """A new counselor account (username; the password is helpers.STAFF_PASSWORD)."""
+    return add_staff(live_server.app, new_username())
+
+
+# --- the whole journey --------------------------------------------------------------------
+
+
+def test_counselor_shares_a_link_and_sees_one_response_counted(new_context, live_server, counselor):
+    staff = new_context(viewport=DESKTOP).new_page()
+    assert sign_in(staff, counselor).status == 302
+    expect(staff).to_have_url(re.compile(r"/counselor/$"))
+    expect(staff.locator("h1")).to_have_text("Quiz links")
+    expect(staff.get_by_role("heading", name="No links yet")).to_be_visible()
+
+    staff.get_by_role("link", name="Create a quiz link").click()
+    expect(staff).to_have_url(re.compile(r"/counselor/links/new$"))
+    staff.get_by_label("Label", exact=True).fill(LABEL)
+    posted, landed = submit_form(staff, "Create link")
+    assert posted.status == 303
+    assert landed.status == 200
+    expect(staff).to_have_url(LINK_PAGE)
+    link_page = staff.url
+    expect(staff.locator("h1")).to_have_text(LABEL)
+    expect(staff.locator(".notice-success")).to_have_text("Your quiz link is ready to share.")
+
+    share = staff.get_by_label("Quiz address")
+    expect(share).to_have_value(
+        re.compile(rf"^{re.escape(live_server.url)}/q/[A-Za-z0-9_-]{{8,}}$")
+    )
+    share_url = share.input_value()
+    qr = staff.get_by_role("img", name=re.compile(r"^QR code that opens"))
+    expect(qr).to_have_attribute("alt", f"QR code that opens {share_url}")
+    expect(qr).to_have_js_property("complete", True)
+    assert qr.evaluate("img => img.naturalWidth") > 0, "the QR code image did not load"
+    cohort = staff.locator("section[aria-labelledby=cohort-title]")
+    expect(cohort.locator(".big-number")).to_have_text("0 responses so far")
+    expect(cohort.get_by_role("heading", name="Fit bands")).to_have_count(0)
+
+    # Someone else, not signed in, takes the quiz through the shared address.
+    taker = new_context(viewport=DESKTOP).new_page()
+    taker.goto(share_url)
+    expect(taker.locator(".quiz-head .eyebrow")).to_contain_text("Shared by your counselor")
+    expect(taker.get_by_role("button", name="Log out")).to_have_count(0)
+    answer_quiz(taker, likert=("Agree", "Strongly agree", "Disagree"), scenario_option=1)
+    assert submit_quiz(taker).status == 303
+    expect(taker).to_have_url(re.compile(r"/r/[A-Za-z0-9_-]{20,}$"))
+    result_token(taker.url)
+    expect(taker.get_by_role("heading", name="Your profile", level=2)).to_be_visible()
+    assert link_results(live_server, code_of(share_url)) == 1
+
+    staff.reload()
+    expect(staff).to_have_url(link_page)
+    expect(cohort.locator(".big-number")).to_have_text("1 response so far")
+    expect(cohort).to_contain_text(f"at least {cohort_minimum(live_server)} people")
+    expect(cohort.get_by_role("heading", name="Fit bands")).to_have_count(0)
+    expect(cohort.locator(".bars")).to_have_count(0)
+    expect(staff.locator(".notice-success")).to_have_count(0)
+
+    staff.get_by_role("navigation", name="Main").get_by_role("link", name="Quiz links").click()
+    row = staff.get_by_role("row").filter(has=staff.get_by_role("link", name=LABEL))
+    expect(row.locator("td.num")).to_have_text("1")
+    expect(row.locator(".status")).to_have_text("Open")
+
+
+def test_group_figures_appear_once_enough_people_have_answered(new_context, live_server, counselor):
+    rubric = rubric_of(live_server)
+    minimum = cohort_minimum(live_server)
+    staff = new_context(viewport=DESKTOP).new_page()
+    sign_in(staff, counselor)
+    share_url = create_link(staff, LABEL)
+    link_page = staff.url
+
+    values = quiz_values(rubric, 0.9)
+    expected = score(rubric, {k: int(v) if v.isdigit() else v for k, v in values.items()})
+    assert expected.band == "strong"
+    add_responses(new_context(), share_url, [values] * (minimum - 1))
+    staff.reload()
+    cohort = staff.locator("section[aria-labelledby=cohort-title]")
+    expect(cohort.locator(".big-number")).to_have_text(f"{minimum - 1} responses so far")
+    expect(cohort.get_by_role("heading", name="Fit bands")).to_have_count(0)
+
+    add_responses(new_context(), share_url, [values])
+    staff.reload()
+    expect(cohort.locator(".big-number")).to_have_count(0)
+    expect(cohort).to_contain_text(f"{minimum} responses.")
+    expect(cohort.get_by_role("heading", name="Fit bands", level=3)).to_be_visible()
+    bands = sorted(rubric.bands, key=lambda b: -b.min)
+    rows = cohort.get_by_role("table").locator("tbody tr")
+    expect(rows.locator("th")).to_have_text([b.label for b in bands])
+    # Everyone is in the strong band; the empty bands are hidden, not shown as 0.
+    for band, row in zip(bands, rows.all(), strict=True):
+        shown = str(minimum) if band.id == "strong" else f"fewer than {minimum}"
+        expect(row.locator("td")).to_have_text(shown)
+
+    bars = cohort.locator(".bars .bar-row")
+    expect(bars.locator(".bar-name")).to_have_text([d.name for d in rubric.dimensions])
+    expect(bars.locator("svg.bar .bar-fg")).to_have_count(len(rubric.dimensions))
+    for n, dim in enumerate(expected.dimensions):
+        expect(bars.nth(n).locator(".bar-value")).to_have_text(
+            f"{round_half_up(dim.score):.0f} / 100"
+        )
+        expect(bars.nth(n).locator(".bar-hint")).to_contain_text("Spread ±0 · everyone:")
+    expect(cohort.get_by_role("link", name="Download the group summary (CSV)")).to_be_visible()
+
+
+def test_wrong_password_is_refused_with_a_clear_message(page, counselor):
+    assert sign_in(page, counselor, "not the password").status == 422
+    expect(page).to_have_url(re.compile(r"/login$"))
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("That username and password do not match an active account.")
+    expect(page.get_by_label("Username", exact=True)).to_have_value(counselor)
+    expect(page.get_by_label("Password", exact=True)).to_have_value("")
+    page.goto("/counselor/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_a_link_needs_a_label(page, counselor):
+    sign_in(page, counselor)
+    page.goto("/counselor/links/new")
+    posted, _ = submit_form(page, "Create link")
+    assert posted.status == 422
+    expect(page).to_have_url(re.compile(r"/counselor/links/new$"))
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("Please check this")
+    expect(summary.get_by_role("link", name="Label")).to_have_attribute("href", "#label")
+    label = page.get_by_label("Label", exact=True)
+    expect(label).to_have_attribute("aria-invalid", "true")
+    expect(label).to_have_accessible_description(re.compile(r"Error: Give the link a label\."))
+    summary.get_by_role("link", name="Label").click()
+    expect(label).to_be_in_viewport()
+    page.goto("/counselor/")
+    expect(page.get_by_role("heading", name="No links yet")).to_be_visible()
+
+
+def test_log_out_ends_the_session(new_context, counselor):
+    context = new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, counselor)
+    expect(page).to_have_url(re.compile(r"/counselor/$"))
+    signed_in_cookies = context.cookies()
+
+    posted, _ = submit_form(page, "Log out")
+    assert posted.status == 302
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.locator(".notice-success")).to_have_text(SIGNED_OUT_FLASH)
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    page.goto("/counselor/")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fcounselor%2F$"))
+    expect(page.locator(".notice-info")).to_have_text("Please sign in to see that page.")
+
+    # The old session cookie is worthless now: the server ended the session, not just the browser.
+    replay = new_context(viewport=DESKTOP)
+    replay.add_cookies(signed_in_cookies)
+    again = replay.new_page()
+    again.goto("/counselor/")
+    expect(again).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_staff_pages_fit_a_narrow_screen(new_context, live_server, counselor):
+    page = new_context(viewport=NARROW, is_mobile=True, has_touch=True).new_page()
+    page.goto("/login")
+    assert_fits(page, NARROW["width"], "the sign-in page")
+    sign_in(page, counselor)
+    share_url = create_link(page, LABEL)
+    link_page = page.url
+    assert_fits(page, NARROW["width"], "a new link's page")
+    assert page.get_by_role("img", name=re.compile("^QR code")).evaluate("i => i.naturalWidth") > 0
+
+    rubric = rubric_of(live_server)
+    people = [quiz_values(rubric, level) for level in (0.95, 0.9, 0.7, 0.6, 0.3, 0.2)]
+    add_responses(new_context(), share_url, people)
+    page.goto(link_page)
+    expect(page.get_by_role("heading", name="Fit bands")).to_be_visible()
+    assert_fits(page, NARROW["width"], "a link's page with group figures")
+    page.goto("/counselor/")
+    expect(page.get_by_role("link", name=LABEL)).to_be_visible()
+    assert_fits(page, NARROW["width"], "the list of quiz links")
+    page.goto("/counselor/links/new")
+    assert_fits(page, NARROW["width"], "the new link form")
+
+
+# --- accessibility and HTML validity ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One page as the server sent it and as the browser shows it, with axe's findings."""
+
+    status: int
+    served: str
+    dom: str
+    violations: list[dict]
+
+
+EXPECTED_STATUS = {
+    "login": 200,
+    "login-with-error": 422,
+    "dashboard-empty": 200,
+    "new-link": 200,
+    "new-link-with-error": 422,
+    "link-created": 200,
+    "dashboard": 200,
+    "link-before-minimum": 200,
+    "link-with-group-figures": 200,
+    "login-after-log-out": 200,
+}
+
+
+@pytest.fixture(scope="module")
+def visited(browser, live_server) -> dict[str, Visit]:
+    """Visit each kind of staff page once: keep its HTML and run axe on it."""
+    username = add_staff(live_server.app, new_username("checker"))
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+
+    def record(response) -> Visit:
+        return Visit(response.status, response.text(), page.content(), run_axe(page))
+
+    visits = {"login": record(page.goto("/login"))}
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill("not the password")
+    visits["login-with-error"] = record(submit_form(page, "Sign in")[0])
+    sign_in(page, username)
+    visits["dashboard-empty"] = record(page.goto("/counselor/"))
+    visits["new-link"] = record(page.goto("/counselor/links/new"))
+    visits["new-link-with-error"] = record(submit_form(page, "Create link")[0])
+    page.get_by_label("Label", exact=True).fill(LABEL)
+    page.get_by_label("Maximum number of responses (optional)").fill("40")
+    visits["link-created"] = record(submit_form(page, "Create link")[1])
+    link_page = page.url
+    share_url = page.locator("#share-url").input_value()
+    visits["dashboard"] = record(page.goto("/counselor/"))
+    visits["link-before-minimum"] = record(page.goto(link_page))
+
+    rubric = rubric_of(live_server)
+    levels = (0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.3)
+    taker = browser.new_context(base_url=live_server.url)
+    add_responses(taker, share_url, [quiz_values(rubric, level) for level in levels])
+    taker.close()
+    visits["link-with-group-figures"] = record(page.goto(link_page))
+    assert page.get_by_role("heading", name="Fit bands").is_visible()
+    visits["login-after-log-out"] = record(submit_form(page, "Log out")[1])
+    assert page.locator(".notice-success").inner_text() == SIGNED_OUT_FLASH
+    context.close()
+    return visits
+
+
+def test_staff_pages_answer_with_the_expected_status(visited):
+    assert {name: v.status for name, v in visited.items()} == EXPECTED_STATUS
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_STATUS))
+def test_staff_page_has_no_wcag_violations(visited, name):
+    violations = visited[name].violations
+    assert not violations, f"axe found WCAG 2.1 A/AA violations on the {name} page:\n" + (
+        format_violations(violations)
+    )
+
+
+def test_staff_pages_are_valid_html(visited):
+    documents = {}
+    for name, visit in visited.items():
+        documents[f"{name} (as served)"] = visit.served
+        documents[f"{name} (after scripts ran)"] = visit.dom
+    errors = check_html(documents)
+    assert not errors, "The Nu Html Checker found errors:\n" + format_html_errors(errors)
