@@ -13,8 +13,10 @@ from . import db as database
 from . import users
 from .exports import export_chunks
 from .models import today
+from .quality import ITEM_FLAG_TEXT, explain
 from .results import purge_before
 from .rubric import Rubric, RubricError, load_file
+from .rubric_quality import rubric_quality
 from .stats import Filters, result_count
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
@@ -63,6 +65,30 @@ def rubric_check(files: tuple[str, ...]) -> None:
             click.echo(str(exc), err=True)
     if failed:
         raise SystemExit(1)
+
+
+@rubric_cli.command("analyze")
+@click.argument("rubric_id", required=False)
+@click.option("--version", "rubric_version", help="Only results of this rubric version.")
+def rubric_analyze(rubric_id: str | None, rubric_version: str | None) -> None:
+    """Cronbach's alpha and item-total correlations per dimension, from stored answers."""
+    loaded = current_app.extensions["quizapp.rubrics"]
+    rubric = loaded.get(rubric_id or current_app.config["DEFAULT_RUBRIC"])
+    if rubric is None:
+        fail(f"Unknown rubric {rubric_id!r}; loaded: {', '.join(sorted(loaded))}.")
+    filters = Filters(rubric_id=rubric.id, rubric_version=rubric_version)
+    report = rubric_quality(database.session(), rubric, filters)
+    click.echo(f"{rubric.id} {rubric_version or '(all versions)'}")
+    for line in report.dimensions:
+        rel = line.reliability
+        alpha = "n/a" if rel.alpha is None else f"{rel.alpha:.2f}"
+        flag = f"  [{rel.flag}]" if rel.flag else ""
+        click.echo(f"\n{line.dimension.name}: alpha {alpha}, {rel.n} complete answers{flag}")
+        click.echo(f"  {explain(rel)}")
+        for item, stat in zip(line.dimension.items, rel.items, strict=True):
+            r = "n/a" if stat.corrected_item_total is None else f"{stat.corrected_item_total:+.2f}"
+            note = f"  <- {ITEM_FLAG_TEXT[stat.flag]}" if stat.flag else ""
+            click.echo(f"  {item.id:<10} r {r}  {item.text[:60]}{note}")
 
 
 users_cli = AppGroup("users", help="Manage admin and counselor accounts.")

@@ -110,3 +110,14 @@ def test_reliability_agrees_with_the_same_sums():
         "d", ["x", "y"], 3, {"x": 6, "y": 6}, {("x", "x"): 14, ("x", "y"): 14, ("y", "y"): 14}
     )
     assert rel.alpha == 1.0  # identical items
+
+
+def test_rubric_analyze_command(app, runner):
+    for a1, a2, a3, a4 in PEOPLE:
+        add_result(app, None, "mid", answers={"a1": a1, "a2": a2, "a3": a3, "a4": a4})
+    result = runner.invoke(args=["rubric", "analyze", "mini"])
+    assert result.exit_code == 0, result.output
+    assert "Alpha: alpha" in result.output and "5 complete answers" in result.output
+    a4_line = next(line for line in result.output.splitlines() if line.strip().startswith("a4"))
+    assert "r -" in a4_line and "<-" in a4_line
+    assert "Beta: alpha n/a, 0 complete answers" in result.output
