@@ -17,6 +17,7 @@ from .quality import ITEM_FLAG_TEXT, explain
 from .results import purge_before
 from .rubric import Rubric, RubricError, load_file
 from .rubric_quality import rubric_quality
+from .seed import demo_cli
 from .stats import Filters, result_count
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
@@ -139,26 +140,29 @@ def users_list() -> None:
         click.echo(f"{user.username:<24} {user.role:<10} {state:<9} since {user.created_on}")
 
 
+def set_user_active(username: str, active: bool) -> None:
+    session = database.session()
+    user = existing_user(session, username)
+    users.set_active(session, user, active)
+    session.commit()
+    if active:
+        click.echo(f"Enabled {user.username!r}.")
+    else:
+        click.echo(f"Disabled {user.username!r}; its open sessions have ended.")
+
+
 @users_cli.command("disable")
 @click.argument("username")
 def users_disable(username: str) -> None:
     """Disable an account and end its open sessions."""
-    session = database.session()
-    user = existing_user(session, username)
-    users.set_active(session, user, False)
-    session.commit()
-    click.echo(f"Disabled {user.username!r}; its open sessions have ended.")
+    set_user_active(username, False)
 
 
 @users_cli.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
     """Enable a disabled account again."""
-    session = database.session()
-    user = existing_user(session, username)
-    users.set_active(session, user, True)
-    session.commit()
-    click.echo(f"Enabled {user.username!r}.")
+    set_user_active(username, True)
 
 
 @users_cli.command("set-password")
@@ -291,3 +295,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(results_cli)
+    app.cli.add_command(demo_cli)

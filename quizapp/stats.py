@@ -148,42 +148,35 @@ def score_values(session: Session, filters: Filters) -> dict[str, list[tuple[flo
     return {k: sorted(v) for k, v in out.items()}
 
 
-def link_breakdown(session: Session, filters: Filters):
-    """Per quiz link: (link, counselor name, results, mean overall), most results first."""
-    n, total = func.sum(StatRollup.n), func.sum(StatRollup.total)
+def _by_link(filters: Filters, *columns) -> Select:
+    """Per-link running totals (results, summed overall) joined to their links and owners."""
     query = (
-        select(QuizLink, User.username, n, total)
-        .join(StatRollup, StatRollup.link_key == QuizLink.id)
+        select(*columns, func.sum(StatRollup.n), func.sum(StatRollup.total))
+        .select_from(StatRollup)
+        .join(QuizLink, StatRollup.link_key == QuizLink.id)
         .join(User, User.id == QuizLink.owner_id)
         .where(StatRollup.kind == "all")
     )
-    query = _where_days_and_rubric(query, filters)
     if filters.link_id is not None:
         query = query.where(QuizLink.id == filters.link_id)
-    query = query.group_by(QuizLink.id, User.username).order_by(n.desc())
-    return [
-        (link, name, int(c), float(t) / c if c else None)
-        for link, name, c, t in session.execute(query)
-    ]
+    return _where_days_and_rubric(query, filters).order_by(func.sum(StatRollup.n).desc())
+
+
+def _mean(count: int, total: float) -> float | None:
+    return float(total) / count if count else None
+
+
+def link_breakdown(session: Session, filters: Filters):
+    """Per quiz link: (link, counselor name, results, mean overall), most results first."""
+    query = _by_link(filters, QuizLink, User.username).group_by(QuizLink.id, User.username)
+    return [(link, name, int(c), _mean(c, t)) for link, name, c, t in session.execute(query)]
 
 
 def counselor_breakdown(session: Session, filters: Filters):
     """Per counselor: (name, links, results, mean overall), most results first."""
-    n, total = func.sum(StatRollup.n), func.sum(StatRollup.total)
-    query = (
-        select(User.username, func.count(func.distinct(QuizLink.id)), n, total)
-        .join(QuizLink, QuizLink.owner_id == User.id)
-        .join(StatRollup, StatRollup.link_key == QuizLink.id)
-        .where(StatRollup.kind == "all")
-    )
-    query = _where_days_and_rubric(query, filters)
-    if filters.link_id is not None:
-        query = query.where(QuizLink.id == filters.link_id)
-    query = query.group_by(User.id, User.username).order_by(n.desc())
-    return [
-        (name, links, int(c), float(t) / c if c else None)
-        for name, links, c, t in session.execute(query)
-    ]
+    links = func.count(func.distinct(QuizLink.id))
+    query = _by_link(filters, User.username, links).group_by(User.id, User.username)
+    return [(name, k, int(c), _mean(c, t)) for name, k, c, t in session.execute(query)]
 
 
 def _where_days_and_rubric(query: Select, filters: Filters) -> Select:

@@ -153,7 +153,7 @@ def test_dashboard_lists_own_links_with_counts(app, staff):
     app.test_client().post(f"/q/{code}", data=mini_answers())
     page = staff["anna"].get("/counselor/").get_data(as_text=True)
     assert "Mine" in page and "Someone else" not in page
-    assert re.search(r'<td class="num">1 of 10</td>', page)
+    assert re.search(r'class="num[^"]*">1 of 10<', page)
     admin_page = staff["root"].get("/counselor/").get_data(as_text=True)
     assert "Mine" in admin_page and "Someone else&#39;s" in admin_page
 
