@@ -11,6 +11,7 @@ from . import db, logs
 from .auth.identity import load_user
 from .extensions import csrf, login_manager
 from .rubric import RubricError, load_folder
+from .scoring import round_half_up
 
 
 class StartupError(SystemExit):
@@ -101,13 +102,18 @@ def register_filters(app: Flask) -> None:
     def num(value, digits: int = 0):
         if value is None:
             return "\u2013"
-        return f"{value:,.{digits}f}"
+        return f"{round_half_up(value, digits):,.{digits}f}"
+
+    @app.template_filter("whole")
+    def whole(value):
+        """Round half up to a whole number, the same way scores are rounded everywhere."""
+        return None if value is None else int(round_half_up(value))
 
     app.jinja_env.globals["zip"] = zip
 
     @app.template_filter("pct")
     def pct(value, digits: int = 0):
-        return "\u2013" if value is None else f"{value * 100:.{digits}f}%"
+        return "\u2013" if value is None else f"{round_half_up(value * 100, digits):.{digits}f}%"
 
 
 def register_headers(app: Flask) -> None:

@@ -21,7 +21,7 @@ class LinkForm(FlaskForm):
         "“Spring cohort, evening class”. Quiz takers do not see it.",
         validators=[InputRequired("Give the link a label."), Length(max=LABEL_MAX)],
     )
-    rubric_id = SelectField("Quiz", validators=[InputRequired()])
+    rubric_id = SelectField("Quiz")  # the field itself refuses a value that is not a choice
     expires_on = DateField(
         "Open until (optional)",
         description="The last day the link takes responses. Leave empty to keep it open.",

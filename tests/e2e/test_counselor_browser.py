@@ -150,7 +150,7 @@ def test_counselor_shares_a_link_and_sees_one_response_counted(new_context, live
 
     staff.get_by_role("navigation", name="Main").get_by_role("link", name="Quiz links").click()
     row = staff.get_by_role("row").filter(has=staff.get_by_role("link", name=LABEL))
-    expect(row.locator("td.num")).to_have_text("1")
+    expect(row.locator("td.num")).to_have_text("1 response")
     expect(row.locator(".status")).to_have_text("Open")
 
 
@@ -160,7 +160,6 @@ def test_group_figures_appear_once_enough_people_have_answered(new_context, live
     staff = new_context(viewport=DESKTOP).new_page()
     sign_in(staff, counselor)
     share_url = create_link(staff, LABEL)
-    link_page = staff.url
 
     values = quiz_values(rubric, 0.9)
     expected = score(rubric, {k: int(v) if v.isdigit() else v for k, v in values.items()})
@@ -269,6 +268,11 @@ def test_staff_pages_fit_a_narrow_screen(new_context, live_server, counselor):
     page.goto("/counselor/")
     expect(page.get_by_role("link", name=LABEL)).to_be_visible()
     assert_fits(page, NARROW["width"], "the list of quiz links")
+    # Every column shows without scrolling the table sideways, down to the last one.
+    close = page.get_by_role("button", name=f"Close {LABEL}")
+    box = close.bounding_box()
+    assert box and box["x"] + box["width"] <= NARROW["width"], f"the Close button is at {box}"
+    expect(page.get_by_text("6 responses", exact=True)).to_be_visible()
     page.goto("/counselor/links/new")
     assert_fits(page, NARROW["width"], "the new link form")
 
