@@ -9,7 +9,7 @@ from flask import Flask
 from . import config as config_module
 from . import db, logs
 from .auth.identity import load_user
-from .extensions import csrf, login_manager
+from .extensions import csrf, limiter, login_manager
 from .rubric import RubricError, load_folder
 from .scoring import round_half_up
 
@@ -70,6 +70,7 @@ def register_rubrics(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"

@@ -19,13 +19,25 @@ DEFAULTS: dict[str, object] = {
     "RETENTION_DAYS": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; a slow reader is not punished
+    "WTF_CSRF_TIME_LIMIT": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "10 per minute; 100 per day",
+    "SUBMIT_RATE_LIMIT": "120 per minute",  # a whole class behind one school address  # the token lives as long as the session; a slow reader is not punished
 }
 
 # Names read from the environment, with the parser for each.
 _INT = {"MAX_CONTENT_LENGTH", "COHORT_MIN_SIZE", "COMPARE_MIN_RESULTS", "RETENTION_DAYS"}
 _BOOL = {"SESSION_COOKIE_SECURE"}
-_STR = {"ENV", "DATABASE_URL", "RUBRICS_DIR", "DEFAULT_RUBRIC", "SECRET_KEY"}
+_STR = {
+    "ENV",
+    "DATABASE_URL",
+    "RUBRICS_DIR",
+    "DEFAULT_RUBRIC",
+    "SECRET_KEY",
+    "RATELIMIT_STORAGE_URI",
+    "LOGIN_RATE_LIMIT",
+    "SUBMIT_RATE_LIMIT",
+}
 
 
 class ConfigError(RuntimeError):

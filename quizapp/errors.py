@@ -21,15 +21,15 @@ TITLES = {
 DEFAULT_DETAIL = {
     404: "The address may be mistyped, or the link may have been removed.",
     413: "The form sent more data than a questionnaire ever needs, so it was not stored.",
+    429: "There were too many attempts from your network in a short time. "
+    "Please wait a minute and try again.",
     500: "Nothing you did caused this. Please try again in a moment.",
 }
 
 
 def _render(error: HTTPException):
     code = error.code or 500
-    detail = error.description if code not in (404, 500) else DEFAULT_DETAIL[code]
-    if code == 413:
-        detail = DEFAULT_DETAIL[413]
+    detail = DEFAULT_DETAIL.get(code, error.description)
     if request.path.endswith(".json"):
         return jsonify(error=TITLES.get(code, error.name), detail=detail), code
     title = TITLES.get(code, error.name)

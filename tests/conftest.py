@@ -40,6 +40,7 @@ def make_app(tmp_path: Path, migrated_db: Path, **overrides):
         "RUBRICS_DIR": str(MINI_RUBRICS),
         "DEFAULT_RUBRIC": "mini",
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,  # tests/auth/test_rate_limits.py turns it on
     }
     config.update(overrides)
     return create_app(config)

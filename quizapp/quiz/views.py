@@ -15,6 +15,7 @@ from flask import (
 
 from .. import db
 from ..catalog import default_rubric, rubric_or_404, rubrics
+from ..extensions import limiter
 from ..links import find_by_code, response_count, state_of
 from ..models import QuizLink
 from ..report import as_json, build_report
@@ -29,17 +30,24 @@ bp = Blueprint("quiz", __name__)
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
+def submit_limit() -> str:
+    """How many questionnaires one address may submit, e.g. "20 per minute" (configurable)."""
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
 @bp.get("/")
 def landing():
     return render_template("quiz/landing.html", rubric=default_rubric())
 
 
 @bp.route("/quiz", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
 def take_default():
     return take(default_rubric())
 
 
 @bp.route("/quiz/<rubric_id>", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
 def take_rubric(rubric_id: str):
     return take(rubric_or_404(rubric_id))
 
@@ -67,6 +75,7 @@ def take(rubric: Rubric, link: QuizLink | None = None, action: str | None = None
 
 
 @bp.route("/q/<code>", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
 def take_link(code: str):
     """The quiz through a counselor's link; a closed link says why and stores nothing."""
     session = db.session()
