@@ -31,3 +31,37 @@ def test_too_many_submissions_are_refused_and_not_stored(client, count_results):
         assert client.post("/quiz", data=mini_answers()).status_code == 303
     assert client.post("/quiz", data=mini_answers()).status_code == 429
     assert count_results() == 2
+
+
+def test_workers_share_counters_through_redis(tmp_path, migrated_db):
+    """Two app instances (two gunicorn workers, or two machines) count against one limit."""
+    import os
+    import secrets
+
+    import redis
+
+    url = os.environ.get("QUIZAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {url}: {exc}")
+        pytest.skip(f"Redis is not reachable at {url}")
+    config = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(4)}",
+        "LOGIN_RATE_LIMIT": "3 per minute",
+    }
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = make_app(tmp_path / "a", migrated_db, **config)
+    second = make_app(tmp_path / "b", migrated_db, **config)
+    codes = [
+        login(app.test_client(), "nobody").status_code for app in (first, second, first, second)
+    ]
+    assert codes == [422, 422, 422, 429]
+    client = redis.Redis.from_url(url)
+    keys = client.keys(f"*{config['RATELIMIT_KEY_PREFIX']}*")
+    assert keys  # the counters really are in Redis, not in either process
+    client.delete(*keys)
