@@ -92,7 +92,7 @@ def explain(rel: DimensionReliability) -> str:
             "Everyone answered these statements the same way, so there is no spread to show "
             "whether they agree with each other."
         )
-    shown = _two_places(rel.alpha)
+    shown = two_places(rel.alpha)
     if rel.alpha < LOW_ALPHA:
         return (
             f"These statements do not agree with each other much (alpha {shown}, below the usual "
@@ -171,6 +171,7 @@ def _word(number: int) -> str:
     return _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else str(number)
 
 
-def _two_places(value: float) -> str:
+def two_places(value: float) -> str:
+    """Format a coefficient to two places, rounding down (see the comment below)."""
     # Round down, so an alpha of 0.699 reads "0.69" and never "0.70, below the usual 0.70".
     return str(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))

@@ -1,4 +1,4 @@
-"""Take full-page screenshots of the quiz and counselor pages at desktop and phone widths.
+"""Take full-page screenshots of the quiz, counselor and admin pages at desktop and phone widths.
 
 Run from the project folder with the test tools installed (see the Makefile):
 
@@ -7,12 +7,15 @@ Run from the project folder with the test tools installed (see the Makefile):
 The app runs on its own temporary database with the shipped rubric, exactly as the browser
 tests start it; nothing touches the instance folder. A demo counselor account is created in that
 database, and made-up people answer the quiz through the counselor's links so that the group
-figures have something to show. Addresses the app prints (the shareable quiz link and its QR
+figures have something to show. For the admin pages, ``flask demo seed`` adds a year of
+realistic made-up results (or, without that command, a few dozen people answer the quiz), and an
+admin account looks at them. Addresses the app prints (the shareable quiz link and its QR
 code) read https://quiz.example.org instead of the local test server.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import sys
@@ -40,11 +43,16 @@ from e2e.helpers import (  # noqa: E402  (the helpers live with the browser test
 )
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from quizapp.models import today  # noqa: E402
 from quizapp.scoring import score  # noqa: E402
 
 WIDTHS = (1280, 375)
 SHOWN_AT = ("https", "quiz.example.org")
 COUNSELOR = "jordan.lee"
+ADMIN = "sam.rivera"
+DEMO_RESULTS, DEMO_LINKS = 3000, 4
+# The dashboard is shown filtered to this many days ending today.
+FILTER_DAYS = 90
 COHORT_LABEL = "Spring cohort, evening class"
 NEW_LABEL = "Career fair stand, 14 May"
 CLOSED_LABEL = "Workshop: moving into tech"
@@ -174,6 +182,55 @@ def staff_pages_at(browser, url: str, width: int, folder: Path, paths: dict[str,
     return taken
 
 
+def seed_demo(app, browser, url: str) -> None:
+    """Add realistic results for the admin pages: ``flask demo seed`` if the app has it."""
+    try:
+        from quizapp.seed import demo_cli  # noqa: F401  (only checks that the command exists)
+    except ImportError:
+        print("no flask demo seed command", file=sys.stderr)
+    else:
+        args = ["demo", "seed", "--results", str(DEMO_RESULTS), "--links", str(DEMO_LINKS)]
+        seeded = app.test_cli_runner().invoke(args=[*args, "--jobs", "1"])
+        if seeded.exit_code == 0:
+            print(seeded.output.strip().splitlines()[-1])
+            return
+        print(f"flask demo seed failed ({seeded.exit_code}):\n{seeded.output}", file=sys.stderr)
+    # Without the command: a few dozen varied people answer the quiz directly.
+    rubric = app.extensions["quizapp.rubrics"][DEFAULT_RUBRIC]
+    rng = random.Random(11)  # noqa: S311  (repeatable made-up data, not a secret)
+    people = []
+    for _ in range(60):
+        level = min(1.0, max(0.0, rng.gauss(0.6, 0.2)))
+        dims = {d.id: level + rng.uniform(-0.3, 0.3) for d in rubric.dimensions}
+        people.append(quiz_values(rubric, level, dims))
+    context = browser.new_context(base_url=url)
+    for values in people:
+        posted = post_quiz(context.request, "/quiz", values)
+        assert posted.status == 303, f"posting a quiz gave {posted.status}"
+    context.close()
+    print(f"posted {len(people)} made-up results (no demo seed command)")
+
+
+def admin_pages_at(browser, url: str, width: int, folder: Path) -> list[Path]:
+    """Screenshot the statistics (filtered to recent weeks) and the rubric quality page."""
+    context = browser.new_context(
+        base_url=url, viewport={"width": width, "height": 900}, device_scale_factor=1
+    )
+    page = context.new_page()
+    taken = []
+    sign_in(page, ADMIN)
+    last = today()
+    page.get_by_label("From", exact=True).fill(f"{last - dt.timedelta(days=FILTER_DAYS - 1)}")
+    page.get_by_label("To", exact=True).fill(f"{last}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    taken.append(shoot(page, folder, "admin-dashboard", width))
+    page.goto("/admin/quality")
+    taken.append(shoot(page, folder, "admin-quality", width))
+    context.close()
+    return taken
+
+
 def main(argv: list[str]) -> int:
     folder = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
     missing = missing_tools()
@@ -190,11 +247,17 @@ def main(argv: list[str]) -> int:
         with serve(app) as url, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             paths = set_up_counselor(app, browser, url)
+            shots = []
             for width in WIDTHS:
-                shots = pages_at(browser, url, width, folder)
+                shots += pages_at(browser, url, width, folder)
                 shots += staff_pages_at(browser, url, width, folder, paths)
-                for path in shots:
-                    print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+            # Only now the demo data: the quiz and counselor pages show the small set above.
+            seed_demo(app, browser, url)
+            add_staff(app, ADMIN, role="admin")
+            for width in WIDTHS:
+                shots += admin_pages_at(browser, url, width, folder)
+            for path in shots:
+                print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
             browser.close()
     return 0
 

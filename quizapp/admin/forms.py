@@ -45,7 +45,7 @@ class FilterForm(FlaskForm):
 
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The end date is before the start date.")
+            raise ValidationError("The end date is before the start date, so no dates are applied.")
 
     def rubric_id(self, default: str) -> str:
         return (self.rubric.data or default).split("@")[0]
@@ -53,9 +53,10 @@ class FilterForm(FlaskForm):
     def filters(self, default_rubric: str) -> Filters:
         """The filters to apply; invalid fields are ignored (their errors are shown)."""
         rubric_id, _, version = (self.rubric.data or default_rubric).partition("@")
+        dates_ok = not (self.since.errors or self.until.errors)
         return Filters(
-            since=self.since.data if not self.since.errors else None,
-            until=self.until.data if not self.until.errors else None,
+            since=self.since.data if dates_ok else None,
+            until=self.until.data if dates_ok else None,
             rubric_id=rubric_id,
             rubric_version=version or None,
             link_id=int(self.link.data) if self.link.data else None,

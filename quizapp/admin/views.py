@@ -11,7 +11,7 @@ from ..catalog import default_rubric, rubrics
 from ..dashboard import build_dashboard
 from ..exports import EXPORTS, export_response
 from ..models import User
-from ..quality import explain
+from ..quality import explain, two_places
 from ..rubric_quality import rubric_quality
 from ..users import UserError, create_user, list_users, set_active, set_password
 from .forms import ConfirmForm, FilterForm, NewCounselorForm, PasswordForm
@@ -49,7 +49,12 @@ def quality():
     form, filters, rubric = filter_form()
     report = rubric_quality(db.session(), rubric, filters)
     return render_template(
-        "admin/quality.html", form=form, report=report, rubric=rubric, explain=explain
+        "admin/quality.html",
+        form=form,
+        report=report,
+        rubric=rubric,
+        explain=explain,
+        two_places=two_places,
     )
 
 

@@ -10,6 +10,8 @@ from flask import Flask
 
 from .helpers import launch_chromium, live_app, missing_tools, serve
 
+SIGN_IN_LIMIT = "200 per minute; 2000 per day"
+
 
 def require_tools() -> None:
     """Skip when the browser tools are missing, except in CI, where that is a failure."""
@@ -32,7 +34,10 @@ class LiveServer:
 def live_server(tmp_path_factory) -> LiveServer:
     """The app as deployed, on its own migrated SQLite database, served on a free local port."""
     require_tools()
-    app = live_app(tmp_path_factory.mktemp("live"))
+    # Every browser test signs in from 127.0.0.1, so the deployed limit (10 a minute) would
+    # refuse sign-ins depending on how many tests ran in the last minute. tests/auth checks
+    # the limit itself; here it is only raised, never turned off.
+    app = live_app(tmp_path_factory.mktemp("live"), LOGIN_RATE_LIMIT=SIGN_IN_LIMIT)
     with serve(app) as url:
         yield LiveServer(app, url)
 

@@ -295,6 +295,34 @@ def add_staff(app, username: str, role: str = "counselor", password: str = STAFF
         return user.username
 
 
+def add_link(app, owner: str, label: str) -> tuple[int, str]:
+    """Create an open quiz link owned by ``owner`` directly in the database; return (id, code)."""
+    from quizapp.models import QuizLink
+    from quizapp.users import find_user
+
+    with app.app_context():
+        session = db.session()
+        user = find_user(session, owner)
+        assert user is not None, f"no account called {owner!r}"
+        link = QuizLink(label=label, rubric_id=DEFAULT_RUBRIC, owner_id=user.id)
+        session.add(link)
+        session.commit()
+        return link.id, link.code
+
+
+def count_results(app, **where) -> int:
+    """How many results the database holds (optionally only those matching column=value)."""
+    from sqlalchemy import func, select
+
+    from quizapp.models import Result
+
+    query = select(func.count()).select_from(Result)
+    for column, value in where.items():
+        query = query.where(getattr(Result, column) == value)
+    with app.app_context():
+        return db.session().scalar(query)
+
+
 def submit_form(page, button: str):
     """Press the named submit button and wait for the next page to load.
 
