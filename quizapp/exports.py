@@ -99,37 +99,31 @@ def result_header(rubric: Rubric) -> list[str]:
 
 
 def result_rows(session: Session, rubric: Rubric, filters: Filters) -> Iterator[list[object]]:
-    """Yield one row per result, oldest first, reading the database a chunk at a time."""
+    """Yield one row per result, oldest first, streaming the database a chunk at a time.
+
+    One query streams the results (a server-side cursor on PostgreSQL); each chunk's dimension
+    scores come from one range read on the scores table's primary key.
+    """
     questions = [i.id for i in rubric.items] + [s.id for s in rubric.scenarios]
     dims = [d.id for d in rubric.dimensions]
-    last_id = 0
-    while True:
-        query = (
-            filters.apply(
-                select(
-                    Result.id,
-                    Result.completed_on,
-                    Result.rubric_id,
-                    Result.rubric_version,
-                    QuizLink.label,
-                    Result.band,
-                    Result.overall,
-                    Result.answers,
-                ).outerjoin(QuizLink, QuizLink.id == Result.link_id)
-            )
-            .where(Result.id > last_id)
-            .order_by(Result.id)
-            .limit(CHUNK)
-        )
-        chunk = session.execute(query).all()
-        if not chunk:
-            return
-        first_id, last_id = chunk[0][0], chunk[-1][0]
+    query = filters.apply(
+        select(
+            Result.id,
+            Result.completed_on,
+            Result.rubric_id,
+            Result.rubric_version,
+            QuizLink.label,
+            Result.band,
+            Result.overall,
+            Result.answers,
+        ).outerjoin(QuizLink, QuizLink.id == Result.link_id)
+    ).order_by(Result.id)
+    stream = session.execute(query, execution_options={"yield_per": CHUNK})
+    for chunk in stream.partitions():
         scores: dict[int, dict[str, float | None]] = {}
-        score_query = select(
-            ResultScore.result_id, ResultScore.dimension_id, ResultScore.score
-        ).where(ResultScore.result_id.between(first_id, last_id))
-        for result_id, dim_id, value in session.execute(score_query):
+        in_range = ResultScore.result_id.between(chunk[0][0], chunk[-1][0])
+        score_query = select(ResultScore.result_id, ResultScore.dimension_id, ResultScore.score)
+        for result_id, dim_id, value in session.execute(score_query.where(in_range)):
             scores.setdefault(result_id, {})[dim_id] = value
         for rid, day, rubric_id, version, label, band, overall, answers in chunk:
             mine = scores.get(rid, {})
@@ -143,7 +137,6 @@ def result_rows(session: Session, rubric: Rubric, filters: Filters) -> Iterator[
                 *(mine.get(d) for d in dims),
                 *(answers.get(q) for q in questions),
             ]
-        session.expunge_all()
 
 
 SUMMARY_HEADER = ["section", "key", "label", "metric", "value"]

@@ -125,6 +125,12 @@ def test_postgresql_through_database_url(postgres_url, tmp_path):
     client = app.test_client()
     location = client.post("/quiz", data={k: str(v) for k, v in ANSWERS.items()}).location
     assert client.get(location + ".json").get_json()["overall"] == 72.9
+    exported = app.test_cli_runner().invoke(args=["export", "results"])  # a server-side cursor
+    assert exported.exit_code == 0, exported.output
+    lines = exported.output.splitlines()
+    assert len(lines) == 2 and lines[1].endswith(",x")
+    summary = app.test_cli_runner().invoke(args=["export", "summary"])
+    assert "total,results,Results,count,1" in summary.output
     with app.app_context():
         row = db.session().scalars(select(Result)).one()
         assert row.answers["s1"] == "x"
