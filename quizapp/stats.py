@@ -214,7 +214,8 @@ class Comparison:
 def compare(session: Session, result: Result, minimum: int) -> Comparison | None:
     """Compare a result with the rest of its rubric version; None while there are too few."""
     rubric = Filters(rubric_id=result.rubric_id, rubric_version=result.rubric_version)
-    if result_count(session, rubric) < minimum:
+    everyone = result_count(session, rubric)
+    if everyone < minimum:
         return None
     overall = None
     if result.overall is not None:
@@ -232,4 +233,4 @@ def compare(session: Session, result: Result, minimum: int) -> Comparison | None
         if line.score is not None and others > 0:
             mine = round(line.score, 2)
             shares[line.dimension_id] = sum(n for v, n in counts if v < mine) / others
-    return Comparison(result_count(session, rubric) - 1, overall, shares)
+    return Comparison(everyone - 1, overall, shares)
