@@ -214,17 +214,19 @@ class Comparison:
 def compare(session: Session, result: Result, minimum: int) -> Comparison | None:
     """Compare a result with the rest of its rubric version; None while there are too few."""
     rubric = Filters(rubric_id=result.rubric_id, rubric_version=result.rubric_version)
-    everyone = result_count(session, rubric)
+    totals = rollup_sums(session, rubric, ("all", "band"))
+    everyone = totals.get(("all", "", 0.0), (0, 0.0))[0]
     if everyone < minimum:
         return None
     overall = None
     if result.overall is not None:
-        base = rubric.apply(select(func.count()).select_from(Result)).where(
-            Result.overall.is_not(None)
+        others = everyone - totals.get(("band", "", 0.0), (0, 0.0))[0] - 1  # those with a score
+        lower = session.scalar(
+            rubric.apply(select(func.count()).select_from(Result)).where(
+                Result.overall < result.overall
+            )
         )
-        others = (session.scalar(base) or 0) - 1
-        lower = session.scalar(base.where(Result.overall < result.overall)) or 0
-        overall = lower / others if others > 0 else None
+        overall = (lower or 0) / others if others > 0 else None
     values = score_values(session, rubric)
     shares = {}
     for line in result.scores:
