@@ -23,18 +23,33 @@ class Filters:
     rubric_version: str | None = None
     link_id: int | None = None
 
-    def apply(self, query: Select) -> Select:
+    def _days_and_rubric(self, day, rubric_id, rubric_version) -> list:
+        conditions = []
         if self.since is not None:
-            query = query.where(Result.completed_on >= self.since)
+            conditions.append(day >= self.since)
         if self.until is not None:
-            query = query.where(Result.completed_on <= self.until)
+            conditions.append(day <= self.until)
         if self.rubric_id is not None:
-            query = query.where(Result.rubric_id == self.rubric_id)
+            conditions.append(rubric_id == self.rubric_id)
         if self.rubric_version is not None:
-            query = query.where(Result.rubric_version == self.rubric_version)
+            conditions.append(rubric_version == self.rubric_version)
+        return conditions
+
+    def apply(self, query: Select) -> Select:
+        """Restrict a query over results."""
+        conditions = self._days_and_rubric(
+            Result.completed_on, Result.rubric_id, Result.rubric_version
+        )
         if self.link_id is not None:
-            query = query.where(Result.link_id == self.link_id)
-        return query
+            conditions.append(Result.link_id == self.link_id)
+        return query.where(*conditions) if conditions else query
+
+    def apply_to_rollup(self, query: Select) -> Select:
+        """Restrict a query over running totals by day and rubric (the link is chosen apart)."""
+        conditions = self._days_and_rubric(
+            StatRollup.day, StatRollup.rubric_id, StatRollup.rubric_version
+        )
+        return query.where(*conditions) if conditions else query
 
 
 @dataclass(frozen=True)
@@ -92,7 +107,7 @@ def _rollup(filters: Filters, *columns) -> Select:
     """A query over the running totals of the filtered days, rubric and link."""
     query = select(*columns)
     link_key = rollup.ALL if filters.link_id is None else filters.link_id
-    return _where_days_and_rubric(query.where(StatRollup.link_key == link_key), filters)
+    return filters.apply_to_rollup(query.where(StatRollup.link_key == link_key))
 
 
 def rollup_sums(session: Session, filters: Filters, kinds: tuple[str, ...]) -> dict:
@@ -159,7 +174,7 @@ def _by_link(filters: Filters, *columns) -> Select:
     )
     if filters.link_id is not None:
         query = query.where(QuizLink.id == filters.link_id)
-    return _where_days_and_rubric(query, filters).order_by(func.sum(StatRollup.n).desc())
+    return filters.apply_to_rollup(query).order_by(func.sum(StatRollup.n).desc())
 
 
 def _mean(count: int, total: float) -> float | None:
@@ -177,18 +192,6 @@ def counselor_breakdown(session: Session, filters: Filters):
     links = func.count(func.distinct(QuizLink.id))
     query = _by_link(filters, User.username, links).group_by(User.id, User.username)
     return [(name, k, int(c), _mean(c, t)) for name, k, c, t in session.execute(query)]
-
-
-def _where_days_and_rubric(query: Select, filters: Filters) -> Select:
-    if filters.since is not None:
-        query = query.where(StatRollup.day >= filters.since)
-    if filters.until is not None:
-        query = query.where(StatRollup.day <= filters.until)
-    if filters.rubric_id is not None:
-        query = query.where(StatRollup.rubric_id == filters.rubric_id)
-    if filters.rubric_version is not None:
-        query = query.where(StatRollup.rubric_version == filters.rubric_version)
-    return query
 
 
 def rubric_versions(session: Session) -> list[tuple[str, str]]:

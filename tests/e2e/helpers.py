@@ -418,3 +418,35 @@ def sideways_overflow(page, width: int) -> str | None:
         width,
     )
     return f"scrollWidth {scroll_width} at {width}px: {culprits}"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One page as the server sent it and as the browser shows it, with axe's findings."""
+
+    status: int
+    served: str
+    dom: str
+    violations: list[dict]
+
+
+def record_visit(page, response) -> Visit:
+    """Keep a page's status, served HTML, rendered DOM and axe findings for later checks."""
+    return Visit(response.status, response.text(), page.content(), run_axe(page))
+
+
+def assert_no_violations(visits: dict[str, Visit], name: str) -> None:
+    violations = visits[name].violations
+    assert not violations, f"axe found WCAG 2.1 A/AA violations on the {name} page:\n" + (
+        format_violations(violations)
+    )
+
+
+def assert_valid_html(visits: dict[str, Visit]) -> None:
+    """Check every visited page, as served and after scripts ran, in one Nu Html Checker run."""
+    documents = {}
+    for name, visit in visits.items():
+        documents[f"{name} (as served)"] = visit.served
+        documents[f"{name} (after scripts ran)"] = visit.dom
+    errors = check_html(documents)
+    assert not errors, "The Nu Html Checker found errors:\n" + format_html_errors(errors)

@@ -9,7 +9,6 @@ the quiz form would post them, with its CSRF token, without rendering the page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from uuid import uuid4
 
 import pytest
@@ -22,16 +21,16 @@ from quizapp.scoring import round_half_up, score
 
 from .helpers import (
     DEFAULT_RUBRIC,
+    Visit,
     add_staff,
     answer_quiz,
-    check_html,
+    assert_no_violations,
+    assert_valid_html,
     create_link,
-    format_html_errors,
-    format_violations,
     post_quiz,
     quiz_values,
+    record_visit,
     result_token,
-    run_axe,
     sideways_overflow,
     sign_in,
     submit_form,
@@ -280,16 +279,6 @@ def test_staff_pages_fit_a_narrow_screen(new_context, live_server, counselor):
 # --- accessibility and HTML validity ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Visit:
-    """One page as the server sent it and as the browser shows it, with axe's findings."""
-
-    status: int
-    served: str
-    dom: str
-    violations: list[dict]
-
-
 EXPECTED_STATUS = {
     "login": 200,
     "login-with-error": 422,
@@ -313,7 +302,7 @@ def visited(browser, live_server) -> dict[str, Visit]:
     page = context.new_page()
 
     def record(response) -> Visit:
-        return Visit(response.status, response.text(), page.content(), run_axe(page))
+        return record_visit(page, response)
 
     visits = {"login": record(page.goto("/login"))}
     page.get_by_label("Username", exact=True).fill(username)
@@ -350,16 +339,8 @@ def test_staff_pages_answer_with_the_expected_status(visited):
 
 @pytest.mark.parametrize("name", list(EXPECTED_STATUS))
 def test_staff_page_has_no_wcag_violations(visited, name):
-    violations = visited[name].violations
-    assert not violations, f"axe found WCAG 2.1 A/AA violations on the {name} page:\n" + (
-        format_violations(violations)
-    )
+    assert_no_violations(visited, name)
 
 
 def test_staff_pages_are_valid_html(visited):
-    documents = {}
-    for name, visit in visited.items():
-        documents[f"{name} (as served)"] = visit.served
-        documents[f"{name} (after scripts ran)"] = visit.dom
-    errors = check_html(documents)
-    assert not errors, "The Nu Html Checker found errors:\n" + format_html_errors(errors)
+    assert_valid_html(visited)
