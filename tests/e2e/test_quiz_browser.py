@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import expect
@@ -17,6 +16,7 @@ from quizapp.scoring import round_half_up, score
 from .helpers import (
     DEFAULT_RUBRIC,
     Answered,
+    Visit,
     answer_quiz,
     assert_accessible,
     check_html,
@@ -212,16 +212,6 @@ def test_progress_counts_answers_as_they_are_given(page):
 
 
 # --- accessibility and HTML validity ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Visit:
-    """One page as the server sent it and as the browser shows it, with axe's findings."""
-
-    status: int
-    served: str
-    dom: str
-    violations: list[dict]
 
 
 PAGES = ["landing", "quiz", "quiz-with-error", "result", "not-found"]
