@@ -4,7 +4,6 @@ import datetime as dt
 import math
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
@@ -210,51 +209,28 @@ def test_real_rubric_results_are_realistic_rescore_and_roll_up(tpm_app):
     assert {key or None: n for (kind, key, _), (n, _) in sums.items() if kind == "band"} == bands
 
 
-def test_seeding_postgresql_leaves_the_id_sequence_ready_for_the_app(tmp_path):
+def test_seeding_postgresql_leaves_the_id_sequence_ready_for_the_app(postgres_url):
     """Ids are given explicitly; on PostgreSQL the next result the app stores must not collide."""
-    import os
-
-    from sqlalchemy import create_engine, text
-
     from quizapp import create_app
     from tests.conftest import MINI_RUBRICS, mini_answers
-    from tests.test_storage import POSTGRES_URL
 
-    engine = create_engine(POSTGRES_URL)
-    try:
-        with engine.connect():
-            pass
-    except Exception as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    schema = f"quizapp_seed_{os.getpid()}"
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    try:
-        db.upgrade(url)
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "x",
-                "DATABASE_URL": url,
-                "RUBRICS_DIR": str(MINI_RUBRICS),
-                "DEFAULT_RUBRIC": "mini",
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
-        seed(app, "--results", "200", "--links", "2", "--jobs", "1")
-        response = app.test_client().post("/quiz", data=mini_answers())
-        assert response.status_code in (302, 303), response.status_code
-        with app.app_context():
-            session = db.session()
-            assert session.scalar(select(func.max(Result.id))) == 201
-            total = rollup_sums(session, Filters(), ("all",))[("all", "", 0.0)][0]
-            db.engine().dispose()
-        assert total == 201
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        engine.dispose()
+    db.upgrade(postgres_url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATABASE_URL": postgres_url,
+            "RUBRICS_DIR": str(MINI_RUBRICS),
+            "DEFAULT_RUBRIC": "mini",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    seed(app, "--results", "200", "--links", "2", "--jobs", "1")
+    response = app.test_client().post("/quiz", data=mini_answers())
+    assert response.status_code in (302, 303), response.status_code
+    with app.app_context():
+        session = db.session()
+        assert session.scalar(select(func.max(Result.id))) == 201
+        total = rollup_sums(session, Filters(), ("all",))[("all", "", 0.0)][0]
+        db.engine().dispose()
+    assert total == 201

@@ -1,10 +1,9 @@
 """Anonymous storage: what a results row can hold, the day-only date, and all-or-nothing writes."""
 
 import datetime as dt
-import os
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
@@ -81,31 +80,6 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     with app.app_context(), db.engine().connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
-
-
-POSTGRES_URL = os.environ.get(
-    "QUIZAPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-@pytest.fixture
-def postgres_url():
-    """A clean schema on the local PostgreSQL; CI must have it, a laptop may not."""
-    engine = create_engine(POSTGRES_URL)
-    try:
-        with engine.connect():
-            pass
-    except Exception as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS quizapp_test CASCADE"))
-        connection.execute(text("CREATE SCHEMA quizapp_test"))
-    yield POSTGRES_URL + "?options=-csearch_path%3Dquizapp_test"
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS quizapp_test CASCADE"))
-    engine.dispose()
 
 
 def test_postgresql_through_database_url(postgres_url, tmp_path):

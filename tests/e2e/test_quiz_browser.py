@@ -26,6 +26,7 @@ from .helpers import (
     is_uncovered,
     result_token,
     run_axe,
+    sideways_overflow,
     submit_quiz,
 )
 
@@ -100,18 +101,9 @@ def assert_result_shown_and_stored(page, live_server, token: str, answered: Answ
 
 def assert_no_horizontal_scroll(page, width: int, what: str) -> None:
     """Fail, naming the widest elements, if the page is wider than the window."""
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    if scroll_width <= width:
-        return
-    culprits = page.evaluate(
-        """(width) => [...document.querySelectorAll('body *')]
-            .filter(el => el.getBoundingClientRect().right > width)
-            .slice(0, 8)
-            .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
-                 + ' right=' + Math.round(el.getBoundingClientRect().right))""",
-        width,
-    )
-    pytest.fail(f"{what} scrolls sideways at {width}px (scrollWidth {scroll_width}): {culprits}")
+    overflow = sideways_overflow(page, width)
+    if overflow:
+        pytest.fail(f"{what} scrolls sideways: {overflow}")
 
 
 # --- taking the quiz ----------------------------------------------------------------------
