@@ -8,10 +8,10 @@ from flask import Flask
 
 from . import config as config_module
 from . import db, logs
+from .assessment.rubric import RubricError, load_folder
+from .assessment.scoring import round_half_up
 from .auth.identity import load_user
 from .extensions import csrf, limiter, login_manager
-from .rubric import RubricError, load_folder
-from .scoring import round_half_up
 
 
 class StartupError(SystemExit):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from .assessment.rubric import Dimension, Rubric
 from .models import QuizLink
-from .rubric import Dimension, Rubric
 from .stats import Filters, band_counts, below_counts, dimension_stats, result_count
 
 

@@ -11,11 +11,11 @@ from flask.cli import AppGroup
 
 from . import db as database
 from . import users
+from .assessment.item_stats import ITEM_FLAG_TEXT, explain
+from .assessment.rubric import Rubric, RubricError, load_file
 from .exports import export_chunks
 from .models import today
-from .quality import ITEM_FLAG_TEXT, explain
 from .results import purge_before
-from .rubric import Rubric, RubricError, load_file
 from .rubric_quality import rubric_quality
 from .seed import demo_cli
 from .stats import Filters, result_count

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from .rubric import Dimension, Rubric
+from .assessment.rubric import Dimension, Rubric
 from .stats import (
     Filters,
     counselor_breakdown,

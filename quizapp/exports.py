@@ -12,9 +12,9 @@ from flask import Response, stream_with_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .assessment.rubric import Rubric
 from .cohort import CohortReport
 from .models import QuizLink, Result, ResultScore
-from .rubric import Rubric
 from .stats import Filters
 
 # A cell starting with one of these could be read as a formula by a spreadsheet.

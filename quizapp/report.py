@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .assessment.rubric import Band, Dimension, FitCriterion, NotFitCriterion, RelatedRole, Rubric
+from .assessment.scoring import NOTES, round_half_up
 from .models import Result
-from .rubric import Band, Dimension, FitCriterion, NotFitCriterion, RelatedRole, Rubric
-from .scoring import NOTES, round_half_up
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from .assessment.rubric import Rubric
+from .assessment.scoring import Answer, ScoredResult
 from .links import LinkState, lock_for_response, response_count, state_of
 from .models import QuizLink, Result, ResultScore
 from .rollup import add_rows, forget_before, result_deltas, rows_for
-from .rubric import Rubric
-from .scoring import Answer, ScoredResult
 
 
 def build_result(rubric: Rubric, answers: Mapping[str, Answer], scored: ScoredResult) -> Result:

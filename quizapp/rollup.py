@@ -27,9 +27,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from .assessment.item_stats import cross_products
+from .assessment.rubric import Rubric
 from .models import StatRollup
-from .quality import cross_products
-from .rubric import Rubric
 
 ALL = -1
 NO_LINK = 0

@@ -39,10 +39,10 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from . import db as database
+from .assessment.rubric import LIKERT_MAX, LIKERT_MIN, Rubric
+from .assessment.scoring import Answer, ScoredResult, score
 from .models import QuizLink, Result, ResultScore, User, new_token, today
 from .rollup import add_rows, merge, result_deltas, rows_for, unmerge
-from .rubric import LIKERT_MAX, LIKERT_MIN, Rubric
-from .scoring import Answer, ScoredResult, score
 from .users import create_user, find_user
 
 BATCH = 5000  # results per insert and commit

@@ -43,8 +43,8 @@ from e2e.helpers import (  # noqa: E402  (the helpers live with the browser test
 )
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from quizapp.assessment.scoring import score  # noqa: E402
 from quizapp.models import today  # noqa: E402
-from quizapp.scoring import score  # noqa: E402
 
 WIDTHS = (1280, 375)
 SHOWN_AT = ("https", "quiz.example.org")

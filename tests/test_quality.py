@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from quizapp.quality import (
+from quizapp.assessment.item_stats import (
     ITEM_FLAG_TEXT,
     MIN_CASES,
     DimensionReliability,

@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from quizapp.rubric import RubricError, format_location, load_file, load_folder
+from quizapp.assessment.rubric import RubricError, format_location, load_file, load_folder
 from tests.conftest import MINI_RUBRICS
 
 MINI = yaml.safe_load((MINI_RUBRICS / "mini.yaml").read_text())

@@ -8,8 +8,8 @@ z = nothing; scenario points count 25% of a dimension.
 
 import pytest
 
-from quizapp.rubric import load_file
-from quizapp.scoring import NOTES, round_half_up, score
+from quizapp.assessment.rubric import load_file
+from quizapp.assessment.scoring import NOTES, round_half_up, score
 from tests.conftest import MINI_RUBRICS, REAL_RUBRICS
 
 

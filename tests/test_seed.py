@@ -7,10 +7,10 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.assessment.scoring import score
 from quizapp.models import QuizLink, Result, ResultScore, StatRollup, User, today
 from quizapp.results import build_result
 from quizapp.rollup import KEY_COLUMNS, merge, result_deltas, rows_for
-from quizapp.scoring import score
 from quizapp.stats import Filters, rollup_sums
 from tests.conftest import make_app
 

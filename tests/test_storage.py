@@ -7,10 +7,10 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
+from quizapp.assessment.rubric import load_file
+from quizapp.assessment.scoring import score
 from quizapp.models import Result, ResultScore
 from quizapp.results import build_result, store_result
-from quizapp.rubric import load_file
-from quizapp.scoring import score
 from tests.conftest import MINI_RUBRICS
 
 ANSWERS = {"a1": 4, "a2": 4, "a3": 4, "a4": 2, "b1": 4, "b2": 4, "b3": 2, "b4": 2, "s1": "x"}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from quizapp.rubric import load_file
-from quizapp.scoring import score
+from quizapp.assessment.rubric import load_file
+from quizapp.assessment.scoring import score
 from tests.conftest import REAL_RUBRICS
 
 

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from .. import db
+from ..assessment.item_stats import explain, two_places
 from ..auth.identity import admin_required
 from ..catalog import default_rubric, rubrics
 from ..dashboard import build_dashboard
 from ..exports import EXPORTS, export_response
 from ..models import User
-from ..quality import explain, two_places
 from ..rubric_quality import rubric_quality
 from ..users import UserError, create_user, list_users, set_active, set_password
 from .forms import ConfirmForm, FilterForm, NewCounselorForm, PasswordForm

@@ -8,8 +8,8 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from ..rubric import Rubric
-from ..scoring import Answer
+from ..assessment.rubric import Rubric
+from ..assessment.scoring import Answer
 
 NOT_SURE = "ns"
 LIKERT_REQUIRED = "Choose an answer, or “Not sure” if you cannot say."

@@ -14,14 +14,14 @@ from flask import (
 )
 
 from .. import db
+from ..assessment.rubric import Rubric
+from ..assessment.scoring import score
 from ..catalog import default_rubric, rubric_or_404, rubrics
 from ..extensions import limiter
 from ..links import find_by_code, response_count, state_of
 from ..models import QuizLink
 from ..report import as_json, build_report
 from ..results import LinkClosedError, find_result, store_result
-from ..rubric import Rubric
-from ..scoring import score
 from ..stats import compare
 from .forms import questionnaire_form
 

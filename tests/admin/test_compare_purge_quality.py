@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.assessment.item_stats import reliability
 from quizapp.models import Result, ResultScore, StatRollup
-from quizapp.quality import reliability
 from quizapp.rubric_quality import rubric_quality
 from quizapp.stats import Filters
 from tests.conftest import add_result

@@ -22,8 +22,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.assessment.scoring import round_half_up
 from quizapp.models import Result
-from quizapp.scoring import round_half_up
 
 from .helpers import (
     DEFAULT_RUBRIC,

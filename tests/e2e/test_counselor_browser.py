@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.assessment.scoring import round_half_up, score
 from quizapp.models import QuizLink, Result
-from quizapp.scoring import round_half_up, score
 
 from .helpers import (
     DEFAULT_RUBRIC,

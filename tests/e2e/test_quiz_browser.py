@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.assessment.scoring import round_half_up, score
 from quizapp.models import Result
 from quizapp.results import find_result
-from quizapp.scoring import round_half_up, score
 
 from .helpers import (
     DEFAULT_RUBRIC,

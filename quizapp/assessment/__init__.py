@@ -1,0 +1,1 @@
+"""The measurement itself: rubric schema and loading, scoring, item statistics. Pure Python."""
