@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import config as config_module
 from . import db, logs
-from .assessment.rubric import RubricError, load_folder
+from .assessment.rubric import RubricError, load_folder, load_versions
 from .assessment.scoring import round_half_up
 from .auth.identity import load_user
 from .extensions import csrf, limiter, login_manager
@@ -57,7 +57,8 @@ def register_config(app: Flask, overrides: dict | None) -> None:
 
 def register_rubrics(app: Flask) -> None:
     """Load and validate every rubric once; an invalid rubric stops the app with the reason."""
-    rubrics = load_folder(app.config["RUBRICS_DIR"] or RUBRICS_DIR)
+    folder = app.config["RUBRICS_DIR"] or RUBRICS_DIR
+    rubrics = load_folder(folder)
     default = app.config["DEFAULT_RUBRIC"]
     if default not in rubrics:
         raise config_module.ConfigError(
@@ -65,6 +66,7 @@ def register_rubrics(app: Flask) -> None:
             + ", ".join(sorted(rubrics))
         )
     app.extensions["quizapp.rubrics"] = rubrics
+    app.extensions["quizapp.rubric_versions"] = load_versions(folder, rubrics)
 
 
 def register_extensions(app: Flask) -> None:

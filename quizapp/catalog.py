@@ -15,6 +15,12 @@ def default_rubric() -> Rubric:
     return rubrics()[current_app.config["DEFAULT_RUBRIC"]]
 
 
+def scored_with(rubric_id: str, version: str) -> Rubric | None:
+    """The rubric version a result was scored with (current or archived), else the current one."""
+    found = current_app.extensions["quizapp.rubric_versions"].get((rubric_id, version))
+    return found or rubrics().get(rubric_id)
+
+
 def rubric_or_404(rubric_id: str) -> Rubric:
     rubric = rubrics().get(rubric_id)
     if rubric is None:

@@ -66,7 +66,8 @@ def protect(counts: list[int], minimum: int) -> list[Cell]:
 
 def cohort_report(session: Session, link: QuizLink, rubric: Rubric, minimum: int) -> CohortReport:
     """Aggregate a link's results; below ``minimum`` responses, only the count."""
-    mine = Filters(link_id=link.id)
+    # One rubric version at a time: a link's results from an older version are not mixed in.
+    mine = Filters(link_id=link.id, rubric_id=rubric.id, rubric_version=rubric.version)
     count = result_count(session, mine)
     if count < minimum:
         return CohortReport(count=count, minimum=minimum)

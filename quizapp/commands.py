@@ -12,7 +12,10 @@ from flask.cli import AppGroup
 from . import db as database
 from . import users
 from .assessment.item_stats import ITEM_FLAG_TEXT, explain
+from .assessment.lint import lint
 from .assessment.rubric import Rubric, RubricError, load_file
+from .assessment.sim_report import format_report
+from .assessment.simulation import Model, simulate
 from .exports import export_chunks
 from .models import today
 from .results import purge_before
@@ -49,23 +52,63 @@ def summary(rubric: Rubric) -> str:
     return "\n".join(lines)
 
 
+def summary_and_warnings(rubric: Rubric) -> str:
+    """The summary, then every lint warning with its place in the file."""
+    warnings = lint(rubric)
+    lines = [summary(rubric)]
+    if warnings:
+        lines.append(f"  {len(warnings)} warning(s):")
+        lines += [f"    warning: {w}" for w in warnings]
+    else:
+        lines.append("  no warnings")
+    return "\n".join(lines)
+
+
 @rubric_cli.command("check")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def rubric_check(files: tuple[str, ...]) -> None:
-    """Validate rubric FILES (default: the loaded rubrics) and print a summary of each."""
+    """Validate rubric FILES (default: the loaded rubrics); print a summary and lint warnings."""
     if not files:
         for rubric in current_app.extensions["quizapp.rubrics"].values():
-            click.echo(summary(rubric))
+            click.echo(summary_and_warnings(rubric))
         return
     failed = False
     for path in files:
         try:
-            click.echo(summary(load_file(path)))
+            click.echo(summary_and_warnings(load_file(path)))
         except RubricError as exc:
             failed = True
             click.echo(str(exc), err=True)
     if failed:
         raise SystemExit(1)
+
+
+@rubric_cli.command("simulate")
+@click.argument("rubric_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--people", default=2000, show_default=True, type=click.IntRange(50, 200_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--loading", default=0.6, show_default=True, type=click.FloatRange(0.1, 0.95))
+def rubric_simulate(rubric_file: str | None, people: int, seed: int, loading: float) -> None:
+    """Run simulated respondents with known traits through the real scoring (docs/validity.md).
+
+    RUBRIC_FILE defaults to the default rubric. Prints reliability, rank recovery, retest
+    agreement, bands by response style, unclear-sitting rates and related-role reach.
+    """
+    if rubric_file is None:
+        rubric = current_app.extensions["quizapp.rubrics"][current_app.config["DEFAULT_RUBRIC"]]
+    else:
+        try:
+            rubric = load_file(rubric_file)
+        except RubricError as exc:
+            fail(str(exc))
+    report = simulate(
+        rubric, people=people, seed=seed, model=Model(loading=loading), progress=_progress
+    )
+    click.echo(format_report(rubric, report))
+
+
+def _progress(message: str) -> None:
+    click.echo(f"... {message}", err=True)
 
 
 @rubric_cli.command("analyze")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .assessment.quality import REASONS
+from .assessment.roles import reason
 from .assessment.rubric import Band, Dimension, FitCriterion, NotFitCriterion, RelatedRole, Rubric
 from .assessment.scoring import NOTES, round_half_up
 from .models import Result
@@ -15,6 +17,19 @@ class DimensionLine:
     score: int | None  # rounded for display; None: not enough answers
     strength: bool
     gap: bool
+    level: str | None = None  # "low", "mid" or "high", for rubrics that interpret levels
+
+    @property
+    def interpretation(self) -> str | None:
+        """What this level of the dimension says about the person, if the rubric says."""
+        levels = self.dimension.levels
+        return getattr(levels, self.level) if levels and self.level else None
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    role: RelatedRole
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,24 @@ class Report:
     notes: tuple[str, ...]
     answered: int
     total: int
+    grow: tuple[DimensionLine, ...] = ()
+    roles: tuple[RoleLine, ...] = ()
+    unclear: tuple[str, ...] = ()  # why the answers give no clear picture (no band then)
+    near: tuple[Band, Band] | None = None
+    capped: bool = False
+
+    @property
+    def ranked_roles(self) -> bool:
+        """Whether this result ranks related roles by profile (rubric 2.0 on)."""
+        return bool(self.roles)
+
+    @property
+    def entry_steps(self):
+        """How to move into the role: shown to people in the top band."""
+        top = max(self.rubric.bands, key=lambda b: b.min)
+        if self.band is not None and self.band.id == top.id:
+            return self.rubric.entry_steps
+        return None
 
     @property
     def roles_to_consider(self) -> tuple[RelatedRole, ...]:
@@ -52,6 +85,15 @@ def _rounded(value: float | None) -> int | None:
     return None if value is None else int(round_half_up(value))
 
 
+def _level(rubric: Rubric, score: float | None) -> str | None:
+    if score is None:
+        return None
+    shown = round_half_up(score)
+    if shown < rubric.scoring.gap_threshold:
+        return "low"
+    return "high" if shown >= rubric.scoring.strength_threshold else "mid"
+
+
 def build_report(rubric: Rubric, result: Result) -> Report:
     """Join a stored result with the rubric it was scored against."""
     profile = result.profile or {}
@@ -63,10 +105,12 @@ def build_report(rubric: Rubric, result: Result) -> Report:
             _rounded(s.score),
             s.dimension_id in strengths,
             s.dimension_id in gaps,
+            _level(rubric, s.score),
         )
         for s in result.scores
         if s.dimension_id in known
     )
+    scores = {s.dimension_id: s.score for s in result.scores if s.score is not None}
     by_id = {line.dimension.id: line for line in lines}
     fit = tuple(c for c in rubric.fit_criteria if c.id in profile.get("fit", ()))
     not_fit = tuple(
@@ -75,6 +119,13 @@ def build_report(rubric: Rubric, result: Result) -> Report:
         if c.id in profile.get("not_fit", ())
     )
     band = next((b for b in rubric.bands if b.id == result.band), None)
+    bands = {b.id: b for b in rubric.bands}
+    near = profile.get("near")
+    roles = tuple(
+        RoleLine(role, reason(rubric, role, scores))
+        for role_id in profile.get("roles", ())
+        if (role := rubric.related_role(role_id)) is not None
+    )
     return Report(
         rubric=rubric,
         result=result,
@@ -88,16 +139,26 @@ def build_report(rubric: Rubric, result: Result) -> Report:
         notes=tuple(NOTES[n] for n in result.notes if n in NOTES),
         answered=result.answered,
         total=len(rubric.items),
+        grow=tuple(by_id[d] for d in profile.get("grow", ()) if d in by_id),
+        roles=roles,
+        unclear=tuple(REASONS[n] for n in result.notes if n in REASONS),
+        near=(bands[near[0]], bands[near[1]]) if near and all(b in bands for b in near) else None,
+        capped=bool(profile.get("capped")),
     )
 
 
 def as_json(result: Result) -> dict:
-    """The public JSON form of a result: figures only, no answers and no token."""
+    """The public JSON form of a result: whole-number figures only, no answers and no token."""
+    profile = result.profile or {}
     return {
         "rubric": {"id": result.rubric_id, "version": result.rubric_version},
         "completed_on": result.completed_on.isoformat(),
         "band": result.band,
-        "overall": result.overall,
-        "dimensions": {s.dimension_id: s.score for s in result.scores},
+        "overall": _rounded(result.overall),
+        "dimensions": {s.dimension_id: _rounded(s.score) for s in result.scores},
+        "strengths": list(profile.get("strengths", ())),
+        "gaps": list(profile.get("gaps", ())),
+        "grow_next": list(profile.get("grow", ())),
+        "related_roles": list(profile.get("roles", ())),
         "notes": list(result.notes),
     }

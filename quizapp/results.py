@@ -17,7 +17,7 @@ from .rollup import add_rows, forget_before, result_deltas, rows_for
 
 def build_result(rubric: Rubric, answers: Mapping[str, Answer], scored: ScoredResult) -> Result:
     """Return an unsaved Result row holding everything a stored result keeps, and nothing more."""
-    question_ids = [i.id for i in rubric.items] + [s.id for s in rubric.scenarios]
+    question_ids = [q.id for q in (*rubric.items, *rubric.checks, *rubric.scenarios)]
     return Result(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
@@ -27,17 +27,37 @@ def build_result(rubric: Rubric, answers: Mapping[str, Answer], scored: ScoredRe
         answered=scored.answered,
         answers={q: answers.get(q) for q in question_ids},
         notes=list(scored.notes),
-        profile={
-            "fit": list(scored.fit),
-            "not_fit": list(scored.not_fit),
-            "strengths": list(scored.strengths),
-            "gaps": list(scored.gaps),
-        },
+        profile=profile_of(scored),
         scores=[
             ResultScore(dimension_id=d.id, position=n, score=d.score)
             for n, d in enumerate(scored.dimensions)
         ],
     )
+
+
+def profile_of(scored: ScoredResult) -> dict:
+    """What the scoring found, as ids into the rubric; newer keys only when the rubric uses them."""
+    profile = {
+        "fit": list(scored.fit),
+        "not_fit": list(scored.not_fit),
+        "strengths": list(scored.strengths),
+        "gaps": list(scored.gaps),
+        "grow": list(scored.grow),
+    }
+    if scored.roles:
+        profile["roles"] = list(scored.roles)
+    if scored.near:
+        profile["near"] = list(scored.near)
+    if scored.capped:
+        profile["capped"] = True
+    if scored.quality is not None:
+        q = scored.quality
+        profile["quality"] = {
+            "inconsistency": None if q.inconsistency is None else round(q.inconsistency),
+            "both_sides": None if q.both_sides is None else round(100 * q.both_sides),
+            "failed_checks": q.failed_checks,
+        }
+    return profile
 
 
 class LinkClosedError(Exception):

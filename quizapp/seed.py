@@ -42,6 +42,7 @@ from . import db as database
 from .assessment.rubric import LIKERT_MAX, LIKERT_MIN, Rubric
 from .assessment.scoring import Answer, ScoredResult, score
 from .models import QuizLink, Result, ResultScore, User, new_token, today
+from .results import profile_of
 from .rollup import add_rows, merge, result_deltas, rows_for, unmerge
 from .users import create_user, find_user
 
@@ -60,6 +61,7 @@ STRAIGHT_LINERS = 0.03  # share of people who give the same answer to every stat
 STRAIGHT_VALUES = ((3, 0.3), (4, 0.45), (5, 0.15), (2, 0.1))
 OPTION_FIT = 0.3  # how much a scenario option's pull grows with the traits it rewards
 OPTION_APPEAL = 0.2  # how much a generally good option pulls anyone
+CARELESS = 0.01  # chance of a slip on an attention check
 
 # When: later days a little busier, weekends quieter, some day-to-day noise.
 GROWTH, WEEKEND, DAY_NOISE_SD = 0.8, 0.4, 0.15
@@ -88,6 +90,7 @@ class Population:
                 shift = rng.gauss(0.0, ITEM_SHIFT_SD)
                 cuts = tuple(slope * (b + shift) for b in THRESHOLDS)
                 self.items.append((item.id, position[dim.id], item.keyed == "plus", slope, cuts))
+        self.checks = [(c.id, c.accept[0]) for c in rubric.checks]
         self.scenarios = [
             (
                 s.id,
@@ -110,6 +113,8 @@ class Population:
             value = _pick(rng, STRAIGHT_VALUES)
             for item_id, *_ in self.items:
                 answers[item_id] = value
+            for check_id, _ in self.checks:
+                answers[check_id] = value
             for scenario_id, option_ids, _ in self.scenarios:
                 answers[scenario_id] = rng.choice(option_ids)
             return answers
@@ -125,6 +130,8 @@ class Population:
                 cuts, slope * traits[dim] + noise + (agree if plus else -agree)
             )
             answers[item_id] = keyed if plus else LIKERT_MIN + LIKERT_MAX - keyed
+        for check_id, accept in self.checks:
+            answers[check_id] = accept if uniform() > CARELESS else rng.randint(1, 5)
         for scenario_id, option_ids, options in self.scenarios:
             pull = [
                 math.exp(OPTION_APPEAL * total + OPTION_FIT * sum(p * traits[d] for d, p in points))
@@ -229,12 +236,7 @@ class Batch:
                 "answered": scored.answered,
                 "answers": answers,
                 "notes": list(scored.notes),
-                "profile": {
-                    "fit": list(scored.fit),
-                    "not_fit": list(scored.not_fit),
-                    "strengths": list(scored.strengths),
-                    "gaps": list(scored.gaps),
-                },
+                "profile": profile_of(scored),
             }
         )
         scores = {}

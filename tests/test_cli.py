@@ -21,9 +21,22 @@ def test_rubric_check_prints_a_summary(runner):
         args=["rubric", "check", str(REAL_RUBRICS / "technical-project-manager.yaml")]
     )
     assert result.exit_code == 0, result.output
-    assert "technical-project-manager 1.0.0" in result.output
-    assert "7 dimensions, 28 items, 5 scenarios, about 10 minutes" in result.output
-    assert "- risk: Risk awareness (weight 1; 4 items, 1 reverse-keyed)" in result.output
+    assert "technical-project-manager 2.0.0" in result.output
+    assert "7 dimensions, 42 items, 7 scenarios, about 10 minutes" in result.output
+    assert "- risk: Risk awareness (weight 1; 6 items, 3 reverse-keyed)" in result.output
+    assert "no warnings" in result.output
+
+
+def test_rubric_check_lists_lint_warnings_with_their_place(runner):
+    old = REAL_RUBRICS / "archive" / "technical-project-manager-1.0.0.yaml"
+    result = runner.invoke(args=["rubric", "check", str(old)])
+    assert result.exit_code == 0, result.output  # warnings, not errors
+    out = result.output
+    assert "warning: dimensions[0].items: 3 plus-keyed and 1 reverse-keyed" in out
+    assert "warning: scenarios[1].options: the longest option is 2.11 times the shortest" in out
+    assert "the best-scoring option is also the longest in 5 of 5 scenarios" in out
+    assert "warning: not_fit_criteria[0]: names no fit criterion it opposes" in out
+    assert "dimensions[2].items[0].text: reads at grade 12.2" in out
 
 
 def test_rubric_check_without_files_checks_the_loaded_rubrics(runner):

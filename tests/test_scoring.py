@@ -120,8 +120,8 @@ def test_agreeing_with_an_item_and_its_reverse_twin_adds_a_note(mini):
     assert "contradictions" in NOTES
 
 
-def test_straight_lining_adds_a_note_and_still_scores():
-    rubric = load_file(REAL_RUBRICS / "technical-project-manager.yaml")
+def test_straight_lining_adds_a_note_and_still_scores_on_a_rubric_without_quality_rules():
+    rubric = load_file(REAL_RUBRICS / "archive" / "technical-project-manager-1.0.0.yaml")
     same = {item.id: 4 for item in rubric.items}
     same.update({s.id: s.options[0].id for s in rubric.scenarios})
     result = score(rubric, same)

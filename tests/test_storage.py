@@ -98,7 +98,7 @@ def test_postgresql_through_database_url(postgres_url, tmp_path):
     )
     client = app.test_client()
     location = client.post("/quiz", data={k: str(v) for k, v in ANSWERS.items()}).location
-    assert client.get(location + ".json").get_json()["overall"] == 72.9
+    assert client.get(location + ".json").get_json()["overall"] == 73
     exported = app.test_cli_runner().invoke(args=["export", "results"])  # a server-side cursor
     assert exported.exit_code == 0, exported.output
     lines = exported.output.splitlines()

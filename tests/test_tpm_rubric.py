@@ -1,10 +1,22 @@
-"""The shipped TPM rubric: its shape meets the brief, and its extremes score as they should."""
+"""The shipped TPM rubric 2.0.0: its shape meets the brief, its sources are honest, and its
+extremes, its technical core and its response-quality rules score as they should."""
 
 import pytest
 
+from quizapp.assessment.lint import lint, reading_grade
 from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
 from tests.conftest import REAL_RUBRICS
+
+GUIDE_ROLES = {
+    "Agile Project Manager",
+    "IT Project Manager",
+    "IT Project Leader",
+    "Systems Analyst",
+    "Technical Consultant",
+    "Help Desk Support",
+    "Technical Assistant",
+}
 
 
 @pytest.fixture(scope="module")
@@ -20,65 +32,156 @@ def worst_option(scenario):
     return min(scenario.options, key=lambda o: sum(o.points.values()))
 
 
+def attentive(tpm):
+    return {c.id: c.accept[0] for c in tpm.checks}
+
+
+def keyed_answers(tpm, keyed_value_by_dimension):
+    """Answers whose keyed score is the given 0-100 value (0, 25, 50, 75, 100) per dimension."""
+    answers = attentive(tpm)
+    for dim in tpm.dimensions:
+        steps = keyed_value_by_dimension[dim.id] // 25
+        for item in dim.items:
+            answers[item.id] = 1 + steps if item.keyed == "plus" else 5 - steps
+    return answers
+
+
 def test_shape(tpm):
-    assert 6 <= len(tpm.dimensions) <= 8
-    assert all(len(d.items) >= 3 for d in tpm.dimensions)
-    assert all(any(i.keyed == "minus" for i in d.items) for d in tpm.dimensions)
-    assert 4 <= len(tpm.scenarios) <= 6
-    assert 5 <= len(tpm.fit_criteria) <= 7
-    assert 5 <= len(tpm.not_fit_criteria) <= 7
-    assert 8 <= tpm.estimated_minutes <= 12
+    assert tpm.version == "2.0.0"
+    assert len(tpm.dimensions) == 7
+    for dim in tpm.dimensions:
+        assert len(dim.items) == 6
+        assert sum(1 for i in dim.items if i.keyed == "plus") == 3
+        assert dim.levels is not None
+        # Each minus statement mirrors one plus statement, and each plus statement is mirrored once.
+        twins = [i.twin for i in dim.items if i.keyed == "minus"]
+        assert sorted(twins) == sorted(i.id for i in dim.items if i.keyed == "plus")
+    assert len(tpm.scenarios) == 7 and all(len(s.options) == 4 for s in tpm.scenarios)
+    touched = {d for s in tpm.scenarios for d in s.options[0].points}
+    assert touched == {d.id for d in tpm.dimensions}
+    assert len(tpm.checks) == 2
+    assert tpm.question_count == 42 + 2 + 7
+    assert tpm.estimated_minutes == 10
     assert {b.id for b in tpm.bands} == {"strong", "possible", "not-obvious"}
 
 
-def test_every_part_says_where_it_comes_from(tpm):
-    parts = [*tpm.dimensions, *tpm.scenarios, *tpm.fit_criteria, *tpm.not_fit_criteria]
-    assert all(p.source.strip() for p in parts)
-    # Where the guide is silent, the source names a framework and says so.
-    written_by_us = [
-        c for c in [*tpm.fit_criteria, *tpm.not_fit_criteria] if "not in the guide" in c.source
+def test_the_shipped_rubric_passes_every_lint_rule(tpm):
+    assert lint(tpm) == []
+    assert max(reading_grade(i.text) for i in tpm.items) <= 8
+
+
+def test_scenario_options_are_of_similar_length_and_the_best_is_not_always_longest(tpm):
+    best_is_longest = 0
+    for scenario in tpm.scenarios:
+        lengths = [len(o.text) for o in scenario.options]
+        assert max(lengths) <= 1.25 * min(lengths), scenario.id
+        best_is_longest += len(best_option(scenario).text) == max(lengths)
+        # Options score each dimension separately: no single option is best everywhere in most.
+    assert best_is_longest <= 3
+    mixed = [
+        s
+        for s in tpm.scenarios
+        if not any(all(o.points[d] == 4 for d in o.points) for o in s.options)
     ]
-    assert all(any(f in c.source for f in ("PMI", "PMBOK", "ladder")) for c in written_by_us)
+    assert len(mixed) >= 3
 
 
-def test_reverse_keyed_items_are_statements_not_negations(tpm):
-    minus = [i for i in tpm.items if i.keyed == "minus"]
-    assert all(not i.text.lower().startswith(("i do not", "i don't", "i am not")) for i in minus)
+def test_sources_are_honest(tpm):
+    for c in tpm.not_fit_criteria:
+        # The guide's "may not be ideal" list is lost: none of these can be the guide's words.
+        assert c.source.endswith("(not in the guide)"), c.id
+        assert c.based_on
+    for c in tpm.fit_criteria:
+        assert c.source.startswith("Guide:") and c.based_on
+    assert {r.title for r in tpm.related_roles if r.in_guide} == GUIDE_ROLES
+    extra = [r for r in tpm.related_roles if not r.in_guide]
+    assert [r.title for r in extra] == ["Software Engineer"]
+    assert all(r.profile and r.rationale for r in tpm.related_roles)
+
+
+def test_fit_and_not_fit_criteria_exclude_each_other_by_construction(tpm):
+    fit = {c.id: c for c in tpm.fit_criteria}
+    assert {c.opposes for c in tpm.not_fit_criteria} == set(fit)
+    for c in tpm.not_fit_criteria:
+        assert sorted(c.evidence) == sorted(fit[c.opposes].evidence)
+        assert c.at_most < fit[c.opposes].at_least
 
 
 def test_an_ideal_tpm_gets_the_strongest_band(tpm):
-    answers = {i.id: 5 if i.keyed == "plus" else 1 for i in tpm.items}
+    answers = keyed_answers(tpm, dict.fromkeys((d.id for d in tpm.dimensions), 100))
     answers |= {s.id: best_option(s).id for s in tpm.scenarios}
     result = score(tpm, answers)
-    # Every item scores 100 and the best option earns every available scenario point.
-    assert all(d.score == 100 for d in result.dimensions)
-    assert result.overall == 100
-    assert result.band == "strong"
+    # Architecture: statements 100, scenarios (3 + 4) of 8 points = 87.5;
+    # 0.75 x 100 + 0.25 x 87.5 = 96.875.
+    assert result.dimension("architecture").score == 96.875
+    assert result.band == "strong" and not result.capped and not result.unclear
     assert set(result.fit) == {c.id for c in tpm.fit_criteria}
-    assert result.not_fit == ()
+    assert result.not_fit == () and result.gaps == ()
+    assert len(result.grow) == 2 and len(result.roles) == 3
 
 
 def test_someone_matching_every_not_fit_criterion_gets_the_weakest_band(tpm):
-    answers = {i.id: 1 if i.keyed == "plus" else 5 for i in tpm.items}
+    answers = keyed_answers(tpm, dict.fromkeys((d.id for d in tpm.dimensions), 0))
     answers |= {s.id: worst_option(s).id for s in tpm.scenarios}
     result = score(tpm, answers)
-    assert all(d.score == 0 for d in result.dimensions)
-    assert result.overall == 0
-    assert result.band == "not-obvious"
+    assert result.band == "not-obvious" and not result.unclear
     assert set(result.not_fit) == {c.id for c in tpm.not_fit_criteria}
     assert result.fit == ()
-    assert len(result.gaps) == tpm.scoring.max_gaps
+    assert result.grow == result.gaps and len(result.gaps) == tpm.scoring.max_gaps
 
 
-def test_not_fit_criteria_point_to_roles_from_the_guide(tpm):
-    guide_roles = {
-        "Agile Project Manager",
-        "IT Project Manager",
-        "IT Project Leader",
-        "Systems Analyst",
-        "Technical Consultant",
-        "Help Desk Support",
-        "Technical Assistant",
-    }
-    assert {r.title for r in tpm.related_roles} == guide_roles
-    assert all(tpm.related_role(c.related_role) for c in tpm.not_fit_criteria if c.related_role)
+def test_a_non_technical_project_manager_is_capped_below_strong_fit(tpm):
+    levels = dict.fromkeys((d.id for d in tpm.dimensions), 100) | {"architecture": 25}
+    answers = keyed_answers(tpm, levels) | {s.id: best_option(s).id for s in tpm.scenarios}
+    result = score(tpm, answers)
+    # Architecture: 0.75 x 25 + 0.25 x 87.5 = 40.625, below the floor of 50.
+    assert result.dimension("architecture").score == 40.625
+    assert result.overall >= 70  # the overall score alone would say Strong fit ...
+    assert result.band == "possible" and result.capped  # ... the technical core caps it
+    assert "architecture" in result.gaps
+
+
+@pytest.mark.parametrize("value", [5, 1])
+def test_agreeing_or_disagreeing_with_everything_scores_the_middle_and_gets_no_band(tpm, value):
+    answers = {i.id: value for i in tpm.items} | {c.id: value for c in tpm.checks}
+    answers |= {s.id: best_option(s).id for s in tpm.scenarios}
+    result = score(tpm, answers)
+    # Three plus (100 or 0) and three minus (0 or 100) statements per dimension: exactly 50.
+    assert all(d.likert == 50 for d in result.dimensions)
+    assert result.band is None and result.overall is None
+    assert "both-sides" in result.notes and "inconsistent" in result.notes
+
+
+def test_consistent_answers_at_the_extremes_are_never_flagged(tpm):
+    for level in (0, 100):
+        answers = keyed_answers(tpm, dict.fromkeys((d.id for d in tpm.dimensions), level))
+        answers |= {s.id: s.options[0].id for s in tpm.scenarios}
+        quality = score(tpm, answers).quality
+        assert quality.inconsistency == 0 and quality.both_sides == 0
+        assert not quality.unclear
+
+
+def test_a_mid_range_profile_gets_next_steps(tpm):
+    # Per dimension: Agree, Agree, Neither to the plus statements and Disagree, Neither, Neither
+    # to the minus ones: keyed 75, 75, 50, 75, 50, 50, a statement part of 62.5.
+    answers = attentive(tpm)
+    for dim in tpm.dimensions:
+        plus = [i for i in dim.items if i.keyed == "plus"]
+        minus = [i for i in dim.items if i.keyed == "minus"]
+        answers |= {i.id: v for i, v in zip(plus, (4, 4, 3), strict=True)}
+        answers |= {i.id: v for i, v in zip(minus, (2, 3, 3), strict=True)}
+    # Scenario options a, a, a, a, a, a, d: for architecture 3 + 2 of 8 points (62.5%), so
+    # 0.75 x 62.5 + 0.25 x 62.5 = 62.5; every area lands between 56 and 64.
+    answers |= {s.id: o for s, o in zip(tpm.scenarios, "aaaaaad", strict=True)}
+    result = score(tpm, answers)
+    assert result.dimension("architecture").score == 62.5
+    assert all(56 <= d.score <= 64 for d in result.dimensions), result.dimensions
+    assert result.band == "possible" and result.gaps == () and result.strengths == ()
+    lowest = sorted(result.dimensions, key=lambda d: d.score)[:2]
+    assert result.grow == tuple(d.id for d in lowest)  # "to grow next": the two lowest
+
+
+def test_the_old_version_is_archived_unchanged_and_still_loads(tpm):
+    old = load_file(REAL_RUBRICS / "archive" / "technical-project-manager-1.0.0.yaml")
+    assert old.version == "1.0.0" and old.id == tpm.id
+    assert len(old.items) == 28 and len(old.scenarios) == 5

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .. import db
+from ..assessment.rubric import Rubric
 from ..catalog import rubrics
 from ..models import QuizLink
 from ..stats import Filters, rubric_versions
@@ -31,13 +32,14 @@ class FilterForm(FlaskForm):
         session = db.session()
         loaded = rubrics()
         choices = []
-        for rubric_id in loaded:
-            choices.append(SelectChoice(rubric_id, f"{loaded[rubric_id].role}: all versions"))
-            for rid, version in rubric_versions(session):
-                if rid == rubric_id:
-                    choices.append(
-                        SelectChoice(f"{rid}@{version}", f"{loaded[rid].role}: version {version}")
-                    )
+        # Versions are never mixed: their statements and scoring rules differ.
+        for rubric_id, rubric in loaded.items():
+            versions = {v for rid, v in rubric_versions(session) if rid == rubric_id}
+            versions.add(rubric.version)
+            for version in sorted(versions, reverse=True):
+                current = " (current)" if version == rubric.version else ""
+                label = f"{rubric.role}: version {version}{current}"
+                choices.append(SelectChoice(f"{rubric_id}@{version}", label))
         self.rubric.choices = choices
         links = session.scalars(select(QuizLink).order_by(QuizLink.label)).all()
         self.link.choices = [SelectChoice("", "All results")]
@@ -47,18 +49,22 @@ class FilterForm(FlaskForm):
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The end date is before the start date, so no dates are applied.")
 
-    def rubric_id(self, default: str) -> str:
-        return (self.rubric.data or default).split("@")[0]
+    def rubric_version(self, default: Rubric) -> tuple[str, str]:
+        """The chosen (rubric id, version); the default rubric's current version if none."""
+        rubric_id, _, version = (self.rubric.data or "").partition("@")
+        if not rubric_id:
+            return default.id, default.version
+        return rubric_id, version
 
-    def filters(self, default_rubric: str) -> Filters:
+    def filters(self, rubric: Rubric) -> Filters:
         """The filters to apply; invalid fields are ignored (their errors are shown)."""
-        rubric_id, _, version = (self.rubric.data or default_rubric).partition("@")
+        rubric_id, version = self.rubric_version(rubric)
         dates_ok = not (self.since.errors or self.until.errors)
         return Filters(
             since=self.since.data if dates_ok else None,
             until=self.until.data if dates_ok else None,
             rubric_id=rubric_id,
-            rubric_version=version or None,
+            rubric_version=version or rubric.version,
             link_id=int(self.link.data) if self.link.data else None,
         )
 

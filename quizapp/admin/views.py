@@ -8,7 +8,7 @@ from flask_login import current_user
 from .. import db
 from ..assessment.item_stats import explain, two_places
 from ..auth.identity import admin_required
-from ..catalog import default_rubric, rubrics
+from ..catalog import default_rubric, rubrics, scored_with
 from ..dashboard import build_dashboard
 from ..exports import EXPORTS, export_response
 from ..models import User
@@ -22,8 +22,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def filter_form():
     form = FilterForm(request.args)
     form.validate()
-    rubric = rubrics().get(form.rubric_id(default_rubric().id)) or abort(404)
-    return form, form.filters(rubric.id), rubric
+    rubric_id, version = form.rubric_version(default_rubric())
+    rubric = scored_with(rubric_id, version) if rubric_id in rubrics() else abort(404)
+    return form, form.filters(rubric), rubric
 
 
 @bp.get("/")

@@ -41,6 +41,14 @@ class Item(_Frozen):
         return 100.0 * points / (LIKERT_MAX - LIKERT_MIN)
 
 
+class Levels(_Frozen):
+    """What a low, middling and high score on a dimension says about the person."""
+
+    low: Text
+    mid: Text
+    high: Text
+
+
 class Dimension(_Frozen):
     id: Ident
     name: Text
@@ -49,7 +57,18 @@ class Dimension(_Frozen):
     source: Text
     strength_message: Text
     next_steps: tuple[Text, ...] = Field(min_length=1, max_length=6)
+    levels: Levels | None = None
     items: tuple[Item, ...] = Field(min_length=3)
+
+
+class Check(_Frozen):
+    """An attention statement: not scored; an answer outside ``accept`` suggests inattention."""
+
+    id: Ident
+    text: Text
+    accept: tuple[Annotated[int, Field(ge=LIKERT_MIN, le=LIKERT_MAX)], ...] = Field(
+        min_length=1, max_length=4
+    )
 
 
 class Section(_Frozen):
@@ -88,6 +107,7 @@ class FitCriterion(_Frozen):
     id: Ident
     text: Text
     source: Text
+    based_on: Text | None = None  # the source in a few plain words, shown on the result page
     evidence: tuple[Ident, ...] = Field(min_length=1)
     at_least: float = Field(ge=0, le=100)
 
@@ -96,9 +116,12 @@ class NotFitCriterion(_Frozen):
     id: Ident
     text: Text
     source: Text
+    based_on: Text | None = None
     evidence: tuple[Ident, ...] = Field(min_length=1)
     at_most: float = Field(ge=0, le=100)
     related_role: Ident | None = None
+    # The fit criterion this one mirrors: same evidence, a lower bound, so both can never match.
+    opposes: Ident | None = None
 
 
 class RelatedRole(_Frozen):
@@ -106,12 +129,51 @@ class RelatedRole(_Frozen):
     title: Text
     description: Text
     source: Text
+    # The role's typical profile on this rubric's dimensions (0-100), for ranking by similarity.
+    profile: dict[Ident, Annotated[int, Field(ge=0, le=100)]] | None = None
+    rationale: Text | None = None
+
+    @property
+    def in_guide(self) -> bool:
+        return "not in the guide" not in self.source
+
+
+class Certification(_Frozen):
+    name: Text
+    what_for: Text
+
+
+class EntrySteps(_Frozen):
+    """How someone whose profile fits the role could move into it."""
+
+    source: Text
+    job_titles: tuple[Text, ...] = Field(min_length=1)
+    first_project: Text
+    certifications: tuple[Certification, ...] = ()
 
 
 class CareerPath(_Frozen):
     source: Text
     steps: tuple[Text, ...] = Field(min_length=1)
     growth_drivers: tuple[Text, ...] = ()
+
+
+class CoreRule(_Frozen):
+    """The role's technical core: a band above ``capped_to`` needs this dimension at ``floor``."""
+
+    dimension: Ident
+    floor: float = Field(ge=0, le=100)
+    capped_to: Ident
+
+
+class QualityRules(_Frozen):
+    """When a sitting's answers are too inconsistent to give a band (see docs/scoring.md)."""
+
+    max_inconsistency: float = Field(default=40, ge=0, le=100)
+    max_inconsistency_with_failed_check: float = Field(default=30, ge=0, le=100)
+    max_failed_checks: int = Field(default=1, ge=0)
+    max_both_sides: float = Field(default=0.5, gt=0, le=1)
+    min_pairs: int = Field(default=6, ge=1)
 
 
 class ScoringRules(_Frozen):
@@ -121,6 +183,28 @@ class ScoringRules(_Frozen):
     gap_threshold: float = Field(default=55, ge=0, le=100)
     max_strengths: int = Field(default=3, ge=1, le=10)
     max_gaps: int = Field(default=3, ge=1, le=10)
+    grow_next: int = Field(default=2, ge=0, le=10)
+    top_roles: int = Field(default=3, ge=1, le=10)
+    core: CoreRule | None = None
+    quality: QualityRules | None = None
+
+
+class Spread(_Frozen):
+    sd: float = Field(gt=0, le=100)
+    reliability: float = Field(ge=0, lt=1)
+
+    @property
+    def sem(self) -> float:
+        """Standard error of measurement: SD x sqrt(1 - reliability)."""
+        return self.sd * (1 - self.reliability) ** 0.5
+
+
+class Precision(_Frozen):
+    """How precise the scores are, from the rubric's reliability (see docs/validity.md)."""
+
+    source: Text
+    overall: Spread
+    dimension: Spread
 
 
 class Rubric(_Frozen):
@@ -141,16 +225,29 @@ class Rubric(_Frozen):
     sections: tuple[Section, ...] = Field(min_length=1)
     scenarios: tuple[Scenario, ...] = ()
     bands: tuple[Band, ...] = Field(min_length=1)
+    checks: tuple[Check, ...] = Field(default=(), max_length=4)
     fit_criteria: tuple[FitCriterion, ...] = ()
     not_fit_criteria: tuple[NotFitCriterion, ...] = ()
     related_roles: tuple[RelatedRole, ...] = ()
+    entry_steps: EntrySteps | None = None
     career_path: CareerPath | None = None
+    precision: Precision | None = None
     content_hash: str = Field(default="", exclude=True)
 
     @property
     def items(self) -> tuple[Item, ...]:
-        """Every Likert item, in dimension order."""
+        """Every scored Likert item, in dimension order."""
         return tuple(item for d in self.dimensions for item in d.items)
+
+    @property
+    def question_count(self) -> int:
+        """Every question a person answers: statements, attention checks and scenarios."""
+        return len(self.items) + len(self.checks) + len(self.scenarios)
+
+    @property
+    def ranks_roles(self) -> bool:
+        """Whether related roles carry profiles and are ranked by similarity."""
+        return bool(self.related_roles) and all(r.profile for r in self.related_roles)
 
     def item(self, item_id: str) -> Item:
         return next(i for i in self.items if i.id == item_id)
@@ -246,7 +343,8 @@ def cross_check(rubric: Rubric) -> list[Problem]:
     add = problems.append
     dim_ids = [d.id for d in rubric.dimensions]
     item_ids = [i.id for i in rubric.items]
-    question_ids = item_ids + [s.id for s in rubric.scenarios]
+    check_ids = [c.id for c in rubric.checks]
+    question_ids = item_ids + check_ids + [s.id for s in rubric.scenarios]
     role_ids = {r.id for r in rubric.related_roles}
 
     values = [p.value for p in rubric.scale]
@@ -285,12 +383,12 @@ def cross_check(rubric: Rubric) -> list[Problem]:
     placed: list[str] = []
     for s_index, section in enumerate(rubric.sections):
         for q_index, ref in enumerate(section.items):
-            if ref not in item_ids:
+            if ref not in item_ids and ref not in check_ids:
                 add(Problem(f"sections[{s_index}].items[{q_index}]", f"unknown item {ref!r}"))
             placed.append(ref)
     for dup in _duplicates(placed):
         add(Problem("sections", f"item {dup!r} is placed in more than one section"))
-    for missing in [i for i in item_ids if i not in placed]:
+    for missing in [i for i in item_ids + check_ids if i not in placed]:
         add(Problem("sections", f"item {missing!r} is not placed in any section"))
 
     for sc_index, scenario in enumerate(rubric.scenarios):
@@ -325,6 +423,60 @@ def cross_check(rubric: Rubric) -> list[Problem]:
             role = getattr(crit, "related_role", None)
             if role is not None and role not in role_ids:
                 add(Problem(f"{where}[{c_index}].related_role", f"unknown related role {role!r}"))
+    problems.extend(_check_opposites(rubric))
+    problems.extend(_check_profiles_and_rules(rubric, dim_ids))
+    return problems
+
+
+def _check_opposites(rubric: Rubric) -> list[Problem]:
+    """A not-fit criterion that opposes a fit criterion must exclude it by construction."""
+    problems = []
+    fit = {c.id: c for c in rubric.fit_criteria}
+    for index, crit in enumerate(rubric.not_fit_criteria):
+        if crit.opposes is None:
+            continue
+        where = f"not_fit_criteria[{index}]"
+        other = fit.get(crit.opposes)
+        if other is None:
+            problems.append(Problem(f"{where}.opposes", f"unknown fit criterion {crit.opposes!r}"))
+        elif sorted(other.evidence) != sorted(crit.evidence):
+            problems.append(
+                Problem(f"{where}.evidence", f"must be the same as {other.id!r}'s evidence")
+            )
+        elif crit.at_most >= other.at_least:
+            problems.append(
+                Problem(
+                    f"{where}.at_most",
+                    f"must be below {other.id!r}'s at_least ({other.at_least:g}), so that a "
+                    "person can never match both",
+                )
+            )
+    return problems
+
+
+def _check_profiles_and_rules(rubric: Rubric, dim_ids: list[str]) -> list[Problem]:
+    problems = []
+    for index, role in enumerate(rubric.related_roles):
+        if role.profile is not None and sorted(role.profile) != sorted(dim_ids):
+            problems.append(
+                Problem(
+                    f"related_roles[{index}].profile",
+                    "must give a value for each dimension: " + ", ".join(dim_ids),
+                )
+            )
+    if any(r.profile for r in rubric.related_roles) and not rubric.ranks_roles:
+        problems.append(Problem("related_roles", "either every role has a profile or none has"))
+    core = rubric.scoring.core
+    if core is not None:
+        if core.dimension not in dim_ids:
+            problems.append(
+                Problem("scoring.core.dimension", f"unknown dimension {core.dimension!r}")
+            )
+        if core.capped_to not in {b.id for b in rubric.bands}:
+            problems.append(Problem("scoring.core.capped_to", f"unknown band {core.capped_to!r}"))
+    for index, check in enumerate(rubric.checks):
+        if len(set(check.accept)) != len(check.accept):
+            problems.append(Problem(f"checks[{index}].accept", "lists a value twice"))
     return problems
 
 
@@ -385,10 +537,14 @@ def load_file(path: str | Path) -> Rubric:
     return parse(data, path, hashlib.sha256(raw).hexdigest())
 
 
+def _rubric_files(folder: Path) -> list[Path]:
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
 def load_folder(folder: str | Path) -> dict[str, Rubric]:
     """Load every ``*.yaml`` rubric in a folder, keyed by id; any invalid file stops the load."""
     folder = Path(folder)
-    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    files = _rubric_files(folder)
     if not files:
         raise RubricError(folder, [Problem("", "holds no rubric files (*.yaml)")])
     rubrics: dict[str, Rubric] = {}
@@ -400,3 +556,24 @@ def load_folder(folder: str | Path) -> dict[str, Rubric]:
             )
         rubrics[rubric.id] = rubric
     return rubrics
+
+
+ARCHIVE = "archive"
+
+
+def load_versions(folder: str | Path, current: dict[str, Rubric]) -> dict[tuple[str, str], Rubric]:
+    """Every rubric version results may have been scored with: the current ones and ``archive/``.
+
+    Archived versions are never served as a quiz; they are kept so that a result renders with
+    the words and rules it was scored with.
+    """
+    versions = {(r.id, r.version): r for r in current.values()}
+    for path in _rubric_files(Path(folder) / ARCHIVE):
+        rubric = load_file(path)
+        key = (rubric.id, rubric.version)
+        if key in versions:
+            raise RubricError(
+                path, [Problem("version", f"{rubric.id} {rubric.version} is loaded twice")]
+            )
+        versions[key] = rubric
+    return versions

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .quality import ResponseQuality, response_quality
+from .roles import rank_roles
 from .rubric import Rubric
 
 # A Likert answer is 1..5 or None ("Not sure"); a scenario answer is an option id.
@@ -61,6 +64,16 @@ class ScoredResult:
     answered: int
     total: int
     notes: tuple[str, ...]
+    grow: tuple[str, ...] = ()  # gaps, or else the lowest dimensions: where to grow next
+    roles: tuple[str, ...] = ()  # related roles, closest profile first
+    near: tuple[str, str] | None = None  # the two bands whose boundary is within one SEM
+    capped: bool = False  # the band was capped by the rubric's core rule
+    quality: ResponseQuality | None = None
+
+    @property
+    def unclear(self) -> bool:
+        """The answers are too inconsistent to support a band."""
+        return self.quality is not None and self.quality.unclear
 
     def dimension(self, dimension_id: str) -> DimensionScore:
         return next(d for d in self.dimensions if d.id == dimension_id)
@@ -144,16 +157,54 @@ def _quality_notes(rubric: Rubric, answers: Mapping[str, Answer]) -> tuple[str, 
     return tuple(notes)
 
 
+def _band(rubric: Rubric, overall: float, dims) -> tuple[str, bool]:
+    """The band for an overall score, capped when the role's core dimension is below its floor."""
+    band = rubric.band_for(round_half_up(overall))
+    core = rubric.scoring.core
+    if core is None:
+        return band.id, False
+    cap = next(b for b in rubric.bands if b.id == core.capped_to)
+    core_score = next(d.score for d in dims if d.id == core.dimension)
+    if band.min > cap.min and (core_score is None or core_score < core.floor):
+        return cap.id, True
+    return band.id, False
+
+
+def _near_boundary(rubric: Rubric, overall: float) -> tuple[str, str] | None:
+    """The two bands either side of a boundary less than one SEM from the overall score."""
+    if rubric.precision is None:
+        return None
+    sem = rubric.precision.overall.sem
+    ordered = sorted(rubric.bands, key=lambda b: b.min)
+    for low, high in itertools.pairwise(ordered):
+        if abs(overall - high.min) < sem:
+            return low.id, high.id
+    return None
+
+
+def _grow(rubric: Rubric, dims, gaps) -> tuple[str, ...]:
+    """Gaps first; without any, the lowest-scoring dimensions, so everyone gets next steps."""
+    if gaps:
+        return tuple(d.id for d in gaps)
+    order = {d.id: n for n, d in enumerate(rubric.dimensions)}
+    scored = sorted((d for d in dims if d.enough), key=lambda d: (d.score, order[d.id]))
+    return tuple(d.id for d in scored[: rubric.scoring.grow_next])
+
+
 def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
     """Score a complete set of validated answers against a rubric."""
     rules = rubric.scoring
     item_scores = _likert_scores(rubric, answers)
     dims = _dimension_scores(rubric, answers, item_scores)
     overall = _overall(rubric, dims)
-    band = None
+    quality = response_quality(rubric, answers) if rules.quality is not None else None
+    band, capped, near = None, False, None
+    if quality is not None and quality.unclear:
+        overall = None  # no verdict from answers that give no clear picture
     if overall is not None:
         overall = round_half_up(overall, 1)
-        band = rubric.band_for(round_half_up(overall)).id
+        band, capped = _band(rubric, overall, dims)
+        near = _near_boundary(rubric, overall)
 
     fit = tuple(
         c.id
@@ -170,6 +221,12 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
     weak = [d for d in dims if d.enough and d.score < rules.gap_threshold]
     strengths = sorted(strong, key=lambda d: (-d.score, order[d.id]))[: rules.max_strengths]
     gaps = sorted(weak, key=lambda d: (d.score, order[d.id]))[: rules.max_gaps]
+    if quality is not None and quality.unclear:
+        fit = not_fit = ()  # criteria would read meaning into noise
+    roles = ()
+    if rubric.ranks_roles and band is not None:
+        profile = {d.id: d.score for d in dims if d.enough}
+        roles = tuple(r.id for r, _ in rank_roles(rubric, profile)[: rules.top_roles])
     return ScoredResult(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
@@ -182,5 +239,10 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
         gaps=tuple(d.id for d in gaps),
         answered=len(item_scores),
         total=len(rubric.items),
-        notes=_quality_notes(rubric, answers),
+        notes=quality.reasons if quality is not None else _quality_notes(rubric, answers),
+        grow=_grow(rubric, dims, gaps),
+        roles=roles,
+        near=near,
+        capped=capped,
+        quality=quality,
     )

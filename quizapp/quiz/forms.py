@@ -24,7 +24,7 @@ class QuestionnaireForm(FlaskForm):
     def answers(self) -> dict[str, Answer]:
         """Return validated answers: Likert items as 1-5 or None ("Not sure"), scenarios as ids."""
         out: dict[str, Answer] = {}
-        for item in self.rubric.items:
+        for item in (*self.rubric.items, *self.rubric.checks):
             value = self[item.id].data
             out[item.id] = None if value == NOT_SURE else int(value)
         for scenario in self.rubric.scenarios:
@@ -54,7 +54,7 @@ def questionnaire_form(rubric: Rubric) -> type[QuestionnaireForm]:
     likert = [SelectChoice(str(p.value), p.label) for p in rubric.scale]
     likert.append(SelectChoice(NOT_SURE, rubric.not_sure_label))
     fields: dict[str, object] = {"rubric": rubric}
-    for item in rubric.items:
+    for item in (*rubric.items, *rubric.checks):
         fields[item.id] = RadioField(
             item.text, choices=likert, validators=[InputRequired(LIKERT_REQUIRED)]
         )

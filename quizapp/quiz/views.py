@@ -16,7 +16,7 @@ from flask import (
 from .. import db
 from ..assessment.rubric import Rubric
 from ..assessment.scoring import score
-from ..catalog import default_rubric, rubric_or_404, rubrics
+from ..catalog import default_rubric, rubric_or_404, rubrics, scored_with
 from ..extensions import limiter
 from ..links import find_by_code, response_count, state_of
 from ..models import QuizLink
@@ -94,7 +94,7 @@ def take_link(code: str):
 @bp.get("/r/<token>")
 def result(token: str):
     found = find_result(db.session(), token) or abort(404)
-    rubric = rubrics().get(found.rubric_id) or abort(404)
+    rubric = scored_with(found.rubric_id, found.rubric_version) or abort(404)
     report = build_report(rubric, found)
     comparison = compare(db.session(), found, current_app.config["COMPARE_MIN_RESULTS"])
     page = render_template("quiz/result.html", report=report, comparison=comparison)

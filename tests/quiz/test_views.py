@@ -63,7 +63,13 @@ def test_submitting_stores_the_result_and_redirects_to_it(app, client):
     assert len(result.rubric_hash) == 64
     assert result.overall == 72.9 and result.band == "high"
     assert [(s.dimension_id, s.score) for s in result.scores] == [("alpha", 81.25), ("beta", 56.25)]
-    assert result.profile == {"fit": ["f-alpha"], "not_fit": [], "strengths": ["alpha"], "gaps": []}
+    assert result.profile == {
+        "fit": ["f-alpha"],
+        "not_fit": [],
+        "strengths": ["alpha"],
+        "gaps": [],
+        "grow": ["beta", "alpha"],  # no gap: the two lowest areas, lowest first
+    }
 
 
 def test_result_page_shows_what_was_stored(client):
@@ -91,8 +97,12 @@ def test_result_json_matches_the_stored_result(client):
         "rubric": {"id": "mini", "version": "0.1"},
         "completed_on": data["completed_on"],
         "band": "high",
-        "overall": 72.9,
-        "dimensions": {"alpha": 81.25, "beta": 56.25},
+        "overall": 73,  # whole numbers: 72.9 and 81.25 / 56.25 as the page shows them
+        "dimensions": {"alpha": 81, "beta": 56},
+        "strengths": ["alpha"],
+        "gaps": [],
+        "grow_next": ["beta", "alpha"],
+        "related_roles": [],
         "notes": [],
     }
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["completed_on"])

@@ -1,0 +1,113 @@
+"""Response quality: whether a sitting's answers are consistent enough to support a band. Pure.
+
+Three signals, each with a documented threshold in the rubric's ``scoring.quality``:
+
+- **Inconsistency** (0-100): every plus-keyed statement is paired with every reverse-keyed
+  statement of the same dimension; for each pair answered, the gap between their keyed scores
+  (0-100). Someone answering with care gives opposite statements opposite answers, so the keyed
+  scores agree and the mean gap is small; random answers give a mean gap near 40, and agreeing
+  with everything gives 100.
+- **Both sides**: the share of twin pairs (a reverse-keyed statement and the plus statement it
+  mirrors) answered on the same side of the scale: agreeing with both, or disagreeing with both.
+- **Attention checks**: statements that ask for a particular answer, or that almost nobody
+  agrees with; an answer outside the accepted ones is a failed check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .rubric import Rubric
+
+AGREE, DISAGREE = 4, 2
+
+REASONS = {
+    "inconsistent": (
+        "You often gave the same kind of answer to statements that point in opposite "
+        "directions, more often than people who answer with care usually do."
+    ),
+    "both-sides": (
+        "You agreed with both sides (or disagreed with both sides) of most pairs of opposite "
+        "statements, which suggests a habit of answering rather than a view."
+    ),
+    "attention": (
+        "You missed the statements that asked for a particular answer, so some answers may "
+        "have been given in a hurry."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ResponseQuality:
+    """The consistency signals of one sitting and the reasons, if any, it gives no clear picture."""
+
+    inconsistency: float | None
+    pairs: int
+    both_sides: float | None
+    failed_checks: int
+    reasons: tuple[str, ...]
+
+    @property
+    def unclear(self) -> bool:
+        return bool(self.reasons)
+
+
+def _keyed(rubric: Rubric, answers: Mapping[str, object]) -> dict[str, float]:
+    out = {}
+    for item in rubric.items:
+        value = answers.get(item.id)
+        if isinstance(value, int):
+            out[item.id] = item.keyed_score(value)
+    return out
+
+
+def inconsistency(rubric: Rubric, answers: Mapping[str, object]) -> tuple[float | None, int]:
+    """Mean keyed-score gap over every answered opposite pair within a dimension, and the count."""
+    keyed = _keyed(rubric, answers)
+    gaps = []
+    for dim in rubric.dimensions:
+        plus = [keyed[i.id] for i in dim.items if i.keyed == "plus" and i.id in keyed]
+        minus = [keyed[i.id] for i in dim.items if i.keyed == "minus" and i.id in keyed]
+        gaps.extend(abs(p - m) for p in plus for m in minus)
+    return (sum(gaps) / len(gaps) if gaps else None), len(gaps)
+
+
+def both_sides(rubric: Rubric, answers: Mapping[str, object]) -> float | None:
+    """Share of answered twin pairs given the same side: both agreed or both disagreed."""
+    same = total = 0
+    for item in rubric.items:
+        if item.twin is None:
+            continue
+        mine, theirs = answers.get(item.id), answers.get(item.twin)
+        if not (isinstance(mine, int) and isinstance(theirs, int)):
+            continue
+        total += 1
+        if min(mine, theirs) >= AGREE or max(mine, theirs) <= DISAGREE:
+            same += 1
+    return same / total if total else None
+
+
+def failed_checks(rubric: Rubric, answers: Mapping[str, object]) -> int:
+    """How many attention checks were answered outside their accepted values (or skipped)."""
+    return sum(1 for c in rubric.checks if answers.get(c.id) not in c.accept)
+
+
+def response_quality(rubric: Rubric, answers: Mapping[str, object]) -> ResponseQuality:
+    """Measure a sitting's consistency and say why, if at all, it supports no band."""
+    rules = rubric.scoring.quality
+    if rules is None:
+        raise ValueError(f"rubric {rubric.id!r} has no scoring.quality rules")
+    gap, pairs = inconsistency(rubric, answers)
+    same = both_sides(rubric, answers)
+    failed = failed_checks(rubric, answers)
+    reasons = []
+    if gap is not None and pairs >= rules.min_pairs:
+        limit = rules.max_inconsistency_with_failed_check if failed else rules.max_inconsistency
+        if gap > limit:
+            reasons.append("inconsistent")
+    if same is not None and same >= rules.max_both_sides:
+        reasons.append("both-sides")
+    if failed > rules.max_failed_checks:
+        reasons.append("attention")
+    return ResponseQuality(gap, pairs, same, failed, tuple(reasons))

@@ -1,0 +1,57 @@
+"""Related roles ranked by how close their profile is to a person's, with the reason in words. Pure."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from .rubric import RelatedRole, Rubric
+
+HEART = 2  # how many of a role's highest dimensions count as the heart of its work
+
+
+def distance(role: RelatedRole, profile: Mapping[str, float]) -> float:
+    """Root-mean-square gap between a role's profile and a person's, over the scored dimensions."""
+    shared = [d for d in profile if role.profile and d in role.profile]
+    if not shared:
+        return math.inf
+    return math.sqrt(sum((role.profile[d] - profile[d]) ** 2 for d in shared) / len(shared))
+
+
+def rank_roles(rubric: Rubric, profile: Mapping[str, float]) -> list[tuple[RelatedRole, float]]:
+    """Every related role with a profile, closest first (ties keep the rubric's order)."""
+    ranked = [(r, distance(r, profile)) for r in rubric.related_roles if r.profile]
+    return sorted(ranked, key=lambda pair: pair[1])
+
+
+def _top(values: Mapping[str, float], order: Mapping[str, int], count: int) -> list[str]:
+    return sorted(values, key=lambda d: (-values[d], order[d]))[:count]
+
+
+def _names(rubric: Rubric, ids: list[str]) -> str:
+    names = [rubric.dimension(d).name.lower() for d in ids]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def reason(rubric: Rubric, role: RelatedRole, profile: Mapping[str, float]) -> str:
+    """Why a role is suggested, from the overlap of the person's and the role's highest areas."""
+    order = {d.id: n for n, d in enumerate(rubric.dimensions)}
+    heart = _top(role.profile or {}, order, HEART)
+    mine = _top(profile, order, 3)
+    shared = [d for d in heart if d in mine]
+    article = "an" if role.title[:1].lower() in "aeiou" else "a"
+    if len(shared) == len(heart) == 2:
+        return (
+            f"Your highest areas, {_names(rubric, shared)}, are the heart of {article} "
+            f"{role.title}'s work."
+        )
+    if shared:
+        return (
+            f"One of your highest areas, {_names(rubric, shared)}, is at the heart of "
+            f"{article} {role.title}'s work."
+        )
+    lowest = [d for d in _top({k: -v for k, v in (role.profile or {}).items()}, order, 2)]
+    return (
+        f"Your profile is close to this role's overall shape: it asks less of "
+        f"{_names(rubric, lowest)} than a {rubric.role} role does."
+    )
