@@ -43,6 +43,7 @@ from e2e.helpers import (  # noqa: E402  (the helpers live with the browser test
 )
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from quizapp.assessment.rubric import load_file  # noqa: E402
 from quizapp.assessment.scoring import score  # noqa: E402
 from quizapp.models import today  # noqa: E402
 
@@ -104,7 +105,11 @@ def pages_at(browser, url: str, width: int, folder: Path) -> list[Path]:
     # The rest of the page is the quiz again: stop below the question that needs an answer.
     taken.append(shoot(page, folder, "quiz-error", width, page.locator(f"#q-{skipped}")))
     page.goto("/quiz")
-    answer_quiz(page, likert=("Agree", "Strongly agree", "Disagree", "Agree"), scenario_option=1)
+    # Someone fairly strong on people and delivery, lighter on architecture: a Possible fit.
+    rubric = load_file(ROOT / "rubrics" / f"{DEFAULT_RUBRIC}.yaml")
+    levels = {"architecture": 0.45, "coordination": 0.85, "communication": 0.8, "risk": 0.5}
+    for name, value in quiz_values(rubric, 0.65, levels).items():
+        page.locator(f"#q-{name} input[value='{value}']").check()
     submit_quiz(page)
     taken.append(shoot(page, folder, "result", width))
     context.close()

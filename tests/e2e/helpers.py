@@ -16,6 +16,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from quizapp import create_app, db
+from quizapp.assessment.rubric import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
 RUBRICS = ROOT / "rubrics"
@@ -36,6 +37,13 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Likert answers cycled over the statements when nothing else is asked for.
 DEFAULT_LIKERT = ("Agree", "Strongly agree")
+# The shipped rubric's attention checks and the answer each asks for.
+CHECK_ANSWERS = {
+    c.id: str(c.accept[0])
+    for c in load_file(
+        Path(__file__).resolve().parents[2] / "rubrics" / f"{DEFAULT_RUBRIC}.yaml"
+    ).checks
+}
 
 
 def missing_tools() -> list[str]:
@@ -130,7 +138,11 @@ def answer_quiz(
         name = question.get_attribute("id").removeprefix("q-")
         if name in skip:
             continue
-        if question.locator(".likert").count():
+        if name in CHECK_ANSWERS:  # an attention check: answered as it asks, like a reader would
+            label = question.locator("label.choice").filter(
+                has=page.locator(f"input[value='{CHECK_ANSWERS[name]}']")
+            )
+        elif question.locator(".likert").count():
             text = likert[statement % len(likert)]
             statement += 1
             label = question.locator("label.choice").filter(has=page.get_by_text(text, exact=True))
@@ -378,6 +390,7 @@ def quiz_values(
         for n, item in enumerate(dim.items):
             points = min(4, max(0, round(dim_level * 4 + (nudge if n % 2 else -nudge))))
             values[item.id] = str(1 + points if item.keyed == "plus" else 5 - points)
+    values |= {c.id: str(c.accept[0]) for c in rubric.checks}
     for scenario in rubric.scenarios:
         ranked = sorted(scenario.options, key=lambda o: sum(o.points.values()))
         values[scenario.id] = ranked[round(min(1.0, max(0.0, level)) * (len(ranked) - 1))].id

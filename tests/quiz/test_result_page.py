@@ -1,0 +1,148 @@
+"""The result page of the shipped rubric: what each kind of sitting is told, and old results kept whole."""
+
+import html
+import re
+
+import pytest
+from sqlalchemy import select
+
+from quizapp import db
+from quizapp.assessment.rubric import load_file
+from quizapp.assessment.scoring import score
+from quizapp.models import Result
+from quizapp.results import store_result
+from tests.conftest import REAL_RUBRICS
+
+TPM = load_file(REAL_RUBRICS / "technical-project-manager.yaml")
+OLD = load_file(REAL_RUBRICS / "archive" / "technical-project-manager-1.0.0.yaml")
+
+
+def keyed(levels, checks=True):
+    """Form values whose keyed statement score is levels[dimension] (0, 25, 50, 75 or 100)."""
+    values = {c.id: str(c.accept[0]) for c in TPM.checks} if checks else {}
+    for dim in TPM.dimensions:
+        steps = levels.get(dim.id, 50) // 25
+        for item in dim.items:
+            values[item.id] = str(1 + steps if item.keyed == "plus" else 5 - steps)
+    return values
+
+
+def best(scenario):
+    return max(scenario.options, key=lambda o: sum(o.points.values())).id
+
+
+def take(client, values):
+    response = client.post("/quiz", data=values)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    location = response.location
+    return location, html.unescape(client.get(location).get_data(as_text=True))
+
+
+def text_of(page):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture
+def client(tpm_app):
+    return tpm_app.test_client()
+
+
+def test_a_strong_profile_gets_entry_steps_ranked_roles_and_sources(client):
+    values = keyed(dict.fromkeys((d.id for d in TPM.dimensions), 100))
+    values |= {s.id: best(s) for s in TPM.scenarios}
+    location, page = take(client, values)
+    words = text_of(page)
+    assert "<h1>Strong fit</h1>" in page
+    assert "Getting into the role" in words
+    assert all(t in words for t in TPM.entry_steps.job_titles)
+    assert all(c.name in words for c in TPM.entry_steps.certifications)
+    # Every matched sign says where it comes from.
+    assert words.count("Based on ") >= len(TPM.fit_criteria)
+    assert all(f"Based on {c.based_on}." in words for c in TPM.fit_criteria)
+    # Three related roles, closest first, each with the reason.
+    assert words.count("Why it is suggested:") == 3
+    # No gaps: the two lowest areas are still offered as next steps.
+    assert (
+        "No area fell below 55. Your lowest areas are where the next step will count most" in words
+    )
+    data = client.get(location + ".json").get_json()
+    assert data["rubric"] == {"id": TPM.id, "version": "2.0.0"}
+    assert data["band"] == "strong" and isinstance(data["overall"], int)
+    assert all(isinstance(v, int) for v in data["dimensions"].values())
+    assert len(data["related_roles"]) == 3 and len(data["grow_next"]) == 2
+
+
+def test_a_non_technical_profile_is_told_why_the_band_is_capped(client):
+    levels = dict.fromkeys((d.id for d in TPM.dimensions), 100) | {"architecture": 25}
+    values = keyed(levels) | {s.id: best(s) for s in TPM.scenarios}
+    _, page = take(client, values)
+    words = text_of(page)
+    assert "<h1>Possible fit</h1>" in page
+    assert "Why not a higher band?" in words
+    assert "your system architecture basics score is below 50" in words
+    assert "Getting into the role" not in words
+
+
+def test_random_looking_answers_get_a_profile_but_no_band(client, tpm_app):
+    values = {i.id: "5" for i in TPM.items} | {c.id: "5" for c in TPM.checks}
+    values |= {s.id: best(s) for s in TPM.scenarios}
+    _, page = take(client, values)
+    words = text_of(page)
+    assert "Your answers don\u2019t give a clear picture" in words
+    assert "agreed with both sides" in words and "missed the statements" in words
+    assert "Take the quiz again when you have 10 quiet minutes" in words
+    assert "Strong fit</h1>" not in page and "Possible fit</h1>" not in page
+    assert "Your profile" in words  # the profile is still shown
+    assert "This role is a strong fit if you" not in words  # no criteria read into noise
+    with tpm_app.app_context():
+        stored = db.session().scalars(select(Result)).one()
+        assert stored.band is None and stored.overall is None
+        assert stored.notes == ["inconsistent", "both-sides", "attention"]
+        assert stored.profile["quality"] == {
+            "inconsistency": 100,
+            "both_sides": 100,
+            "failed_checks": 2,
+        }
+
+
+def test_a_score_near_a_boundary_says_so(client):
+    # Statements keyed 75 everywhere, scenario options chosen to land the overall near 70.
+    values = keyed(dict.fromkeys((d.id for d in TPM.dimensions), 75))
+    values |= {s.id: s.options[0].id for s in TPM.scenarios}
+    result = score(TPM, {k: (v if not v.isdigit() else int(v)) for k, v in values.items()})
+    assert result.near is not None  # within one SEM (12 x sqrt(1 - .91) = 3.6) of a boundary
+    low, high = result.near
+    _, page = take(client, values)
+    words = text_of(page)
+    labels = {b.id: b.label for b in TPM.bands}
+    assert f"Near the line between {labels[low]} and {labels[high]}." in words
+    assert "about ±4 points" in words
+
+
+def test_a_result_scored_on_the_old_version_renders_as_it_was(tpm_app):
+    # A 1.0.0 result as the app stored it before 2.0.0: gaps only, roles from not-fit criteria.
+    answers = {i.id: 1 if i.keyed == "plus" else 5 for i in OLD.items}
+    answers |= {
+        s.id: min(s.options, key=lambda o: sum(o.points.values())).id for s in OLD.scenarios
+    }
+    scored = score(OLD, answers)
+    with tpm_app.app_context():
+        session = db.session()
+        result = store_result(session, OLD, answers, scored)
+        result.profile = {k: result.profile[k] for k in ("fit", "not_fit", "strengths", "gaps")}
+        session.commit()
+        token = result.token
+    client = tpm_app.test_client()
+    page = html.unescape(client.get(f"/r/{token}").get_data(as_text=True))
+    words = text_of(page)
+    assert "<h1>Not an obvious fit</h1>" in page
+    assert OLD.bands[0].message.split(".")[0] in words  # the 1.0.0 wording, not 2.0.0's
+    assert "(consider: Systems Analyst)" in words  # 1.0.0 suggested roles through criteria
+    assert "Why it is suggested:" not in words and "Getting into the role" not in words
+    assert client.get(f"/r/{token}.json").get_json()["rubric"]["version"] == "1.0.0"
+
+
+def test_the_questionnaire_asks_every_question_of_the_new_version(client):
+    page = client.get("/quiz").get_data(as_text=True)
+    assert page.count("<fieldset") == 42 + 2 + 7
+    assert "51 questions in 7 parts" in page
