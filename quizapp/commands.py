@@ -116,13 +116,10 @@ def _progress(message: str) -> None:
 @click.option("--version", "rubric_version", help="Only results of this rubric version.")
 def rubric_analyze(rubric_id: str | None, rubric_version: str | None) -> None:
     """Cronbach's alpha and item-total correlations per dimension, from stored answers."""
-    loaded = current_app.extensions["quizapp.rubrics"]
-    rubric = loaded.get(rubric_id or current_app.config["DEFAULT_RUBRIC"])
-    if rubric is None:
-        fail(f"Unknown rubric {rubric_id!r}; loaded: {', '.join(sorted(loaded))}.")
-    filters = Filters(rubric_id=rubric.id, rubric_version=rubric_version)
+    rubric = versioned_rubric(rubric_id, rubric_version)
+    filters = Filters(rubric_id=rubric.id, rubric_version=rubric.version)
     report = rubric_quality(database.session(), rubric, filters)
-    click.echo(f"{rubric.id} {rubric_version or '(all versions)'}")
+    click.echo(f"{rubric.id} {rubric.version}")
     for line in report.dimensions:
         rel = line.reliability
         alpha = "n/a" if rel.alpha is None else f"{rel.alpha:.2f}"
@@ -143,6 +140,22 @@ def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def versioned_rubric(rubric_id: str | None, version: str | None) -> Rubric:
+    """The rubric (default: the default quiz) at a version (default: its current one)."""
+    loaded = current_app.extensions["quizapp.rubrics"]
+    current = loaded.get(rubric_id or current_app.config["DEFAULT_RUBRIC"])
+    if current is None:
+        fail(f"Unknown rubric {rubric_id!r}; loaded: {', '.join(sorted(loaded))}.")
+    if version is None or version == current.version:
+        return current
+    found = current_app.extensions["quizapp.rubric_versions"].get((current.id, version))
+    if found is None:
+        fail(
+            f"Version {version!r} of {current.id} is not loaded (rubrics/archive/ keeps old ones)."
+        )
+    return found
 
 
 def fail(message: str) -> None:
@@ -269,15 +282,12 @@ def export_options(command):
 
 
 def run_export(name, fmt, since, until, rubric_id, rubric_version, link_id, output) -> None:
-    loaded = current_app.extensions["quizapp.rubrics"]
-    rubric = loaded.get(rubric_id or current_app.config["DEFAULT_RUBRIC"])
-    if rubric is None:
-        fail(f"Unknown rubric {rubric_id!r}; loaded: {', '.join(sorted(loaded))}.")
+    rubric = versioned_rubric(rubric_id, rubric_version)
     filters = Filters(
         since=since.date() if since else None,
         until=until.date() if until else None,
         rubric_id=rubric.id,
-        rubric_version=rubric_version,
+        rubric_version=rubric.version,  # versions are never mixed: their questions differ
         link_id=link_id,
     )
     session = database.session()

@@ -111,3 +111,17 @@ def test_cli_export_unknown_rubric(app):
     result = app.test_cli_runner().invoke(args=["export", "results", "--rubric", "nope"])
     assert result.exit_code == 1
     assert "Unknown rubric 'nope'" in result.output
+
+
+def test_cli_export_keeps_rubric_versions_apart(tpm_app):
+    runner = tpm_app.test_cli_runner()
+    unknown = runner.invoke(args=["export", "results", "--version", "9.9"])
+    assert unknown.exit_code == 1
+    assert "Version '9.9' of technical-project-manager is not loaded" in unknown.output
+    # The archived version exports its own questions (four per dimension), not 2.0.0's six.
+    old = runner.invoke(args=["export", "results", "--format", "csv", "--version", "1.0.0"])
+    assert old.exit_code == 0, old.output
+    header = old.output.splitlines()[0]
+    assert "answer:arch-4" in header and "answer:arch-5" not in header
+    new = runner.invoke(args=["export", "results", "--format", "csv"])
+    assert "answer:arch-6" in new.output.splitlines()[0]
