@@ -53,18 +53,9 @@ class ResponseQuality:
         return bool(self.reasons)
 
 
-def _keyed(rubric: Rubric, answers: Mapping[str, object]) -> dict[str, float]:
-    out = {}
-    for item in rubric.items:
-        value = answers.get(item.id)
-        if isinstance(value, int):
-            out[item.id] = item.keyed_score(value)
-    return out
-
-
 def inconsistency(rubric: Rubric, answers: Mapping[str, object]) -> tuple[float | None, int]:
     """Mean keyed-score gap over every answered opposite pair within a dimension, and the count."""
-    keyed = _keyed(rubric, answers)
+    keyed = rubric.keyed_scores(answers)
     gaps = []
     for dim in rubric.dimensions:
         plus = [keyed[i.id] for i in dim.items if i.keyed == "plus" and i.id in keyed]

@@ -249,6 +249,15 @@ class Rubric(_Frozen):
         """Whether related roles carry profiles and are ranked by similarity."""
         return bool(self.related_roles) and all(r.profile for r in self.related_roles)
 
+    def keyed_scores(self, answers) -> dict[str, float]:
+        """The keyed 0-100 score of every answered statement (Not sure and missing left out)."""
+        out = {}
+        for item in self.items:
+            value = answers.get(item.id)
+            if isinstance(value, int):
+                out[item.id] = item.keyed_score(value)
+        return out
+
     def item(self, item_id: str) -> Item:
         return next(i for i in self.items if i.id == item_id)
 

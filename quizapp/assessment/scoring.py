@@ -85,16 +85,6 @@ def round_half_up(value: float, digits: int = 0) -> float:
     return math.floor(value * factor + 0.5) / factor
 
 
-def _likert_scores(rubric: Rubric, answers: Mapping[str, Answer]) -> dict[str, float]:
-    """Return the keyed 0-100 score of every answered Likert item."""
-    scores = {}
-    for item in rubric.items:
-        value = answers.get(item.id)
-        if isinstance(value, int):
-            scores[item.id] = item.keyed_score(value)
-    return scores
-
-
 def _scenario_percent(rubric: Rubric, answers: Mapping[str, Answer], dimension_id: str):
     """Return the percent of available scenario points earned for a dimension, or None."""
     earned = available = 0
@@ -194,7 +184,7 @@ def _grow(rubric: Rubric, dims, gaps) -> tuple[str, ...]:
 def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
     """Score a complete set of validated answers against a rubric."""
     rules = rubric.scoring
-    item_scores = _likert_scores(rubric, answers)
+    item_scores = rubric.keyed_scores(answers)
     dims = _dimension_scores(rubric, answers, item_scores)
     overall = _overall(rubric, dims)
     quality = response_quality(rubric, answers) if rules.quality is not None else None
