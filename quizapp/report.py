@@ -88,10 +88,10 @@ def _rounded(value: float | None) -> int | None:
 def _level(rubric: Rubric, score: float | None) -> str | None:
     if score is None:
         return None
-    shown = round_half_up(score)
-    if shown < rubric.scoring.gap_threshold:
+    # The same unrounded comparison as strengths and gaps, so the text never contradicts them.
+    if score < rubric.scoring.gap_threshold:
         return "low"
-    return "high" if shown >= rubric.scoring.strength_threshold else "mid"
+    return "high" if score >= rubric.scoring.strength_threshold else "mid"
 
 
 def build_report(rubric: Rubric, result: Result) -> Report:
