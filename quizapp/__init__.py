@@ -11,6 +11,7 @@ from . import db, logs
 from .assessment.rubric import RubricError, load_folder, load_versions
 from .assessment.scoring import round_half_up
 from .auth.identity import load_user
+from .disclosure import count_range
 from .extensions import csrf, limiter, login_manager
 
 
@@ -83,12 +84,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .counselor.reports import bp as counselor_reports_bp
     from .counselor.views import bp as counselor_bp
     from .quiz.views import bp as quiz_bp
 
     app.register_blueprint(quiz_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(counselor_bp)
+    app.register_blueprint(counselor_reports_bp)
     app.register_blueprint(admin_bp)
 
 
@@ -113,6 +116,11 @@ def register_filters(app: Flask) -> None:
         return None if value is None else int(round_half_up(value))
 
     app.jinja_env.globals["zip"] = zip
+
+    @app.template_filter("coarse")
+    def coarse(responses: int) -> str:
+        """A link's response count as counselors see it: a range of one block (docs/privacy.md)."""
+        return count_range(responses, app.config["COHORT_MIN_SIZE"])
 
     @app.template_filter("pct")
     def pct(value, digits: int = 0):

@@ -15,6 +15,7 @@ DEFAULTS: dict[str, object] = {
     "DEFAULT_RUBRIC": "technical-project-manager",
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a full questionnaire is about 2 KB
     "COHORT_MIN_SIZE": 5,
+    "COHORT_EPSILON": 60.0,  # privacy-loss budget of one group-figure release (docs/privacy.md)
     "COMPARE_MIN_RESULTS": 30,
     "RETENTION_DAYS": None,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -27,6 +28,7 @@ DEFAULTS: dict[str, object] = {
 
 # Names read from the environment, with the parser for each.
 _INT = {"MAX_CONTENT_LENGTH", "COHORT_MIN_SIZE", "COMPARE_MIN_RESULTS", "RETENTION_DAYS"}
+_FLOAT = {"COHORT_EPSILON"}
 _BOOL = {"SESSION_COOKIE_SECURE"}
 _STR = {
     "ENV",
@@ -48,7 +50,7 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
     """Return the settings found in the environment, parsed to their types."""
     environ = os.environ if environ is None else environ
     found: dict[str, object] = {}
-    for name in _INT | _BOOL | _STR:
+    for name in _INT | _FLOAT | _BOOL | _STR:
         raw = environ.get(PREFIX + name)
         if raw is None or raw == "":
             continue
@@ -57,6 +59,13 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
                 found[name] = int(raw)
             except ValueError as exc:
                 raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from exc
+        elif name in _FLOAT:
+            try:
+                found[name] = float(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{PREFIX}{name} must be a number, not {raw!r}") from exc
+            if not found[name] > 0:
+                raise ConfigError(f"{PREFIX}{name} must be above 0, not {raw!r}")
         elif name in _BOOL:
             found[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
         else:

@@ -60,28 +60,25 @@ def csv_download(rows: Iterable[Iterable[object]], filename: str) -> Response:
     return download(csv_lines(rows), filename, "text/csv; charset=utf-8")
 
 
-def _figure(cell, digits: int = 1) -> object:
-    if cell.hidden:
-        return "hidden (fewer than minimum)"
-    return round(cell.value, digits) if isinstance(cell.value, float) else cell.value
-
-
 def cohort_rows(report: CohortReport) -> Iterator[list[object]]:
     """The group summary a counselor downloads, under the same small-group rule as the page."""
     yield ["section", "item", "figure", "value"]
-    yield ["group", "responses", "count", report.count]
+    yield ["group", "responses", "count", report.responses]
+    yield ["group", "responses the figures cover", "count", report.size]
     yield ["group", "minimum group size", "count", report.minimum]
     if report.suppressed:
         return
-    for band in report.bands:
-        yield ["band", band.label, "people", _figure(band.count)]
+    yield ["group", "figures update at", "count", report.next_update]
+    if report.bands is None:
+        yield ["band", "all bands", "people", "withheld: they would single people out"]
+    for band in report.bands or ():
+        yield ["band", band.label, "people", band.count.text]
     for row in report.dimensions:
         name = row.dimension.name
-        yield ["dimension", name, "group mean", _figure(row.mean)]
-        yield ["dimension", name, "group standard deviation", _figure(row.sd)]
-        everyone = None if row.everyone is None else round(row.everyone, 1)
-        yield ["dimension", name, "everyone's mean", everyone]
-        yield ["dimension", name, "people with this as a gap", _figure(row.below)]
+        yield ["dimension", name, "group mean", row.mean.text]
+        yield ["dimension", name, "typical distance from the group mean", row.spread.text]
+        yield ["dimension", name, "everyone's mean", row.everyone]
+        yield ["dimension", name, "people with this as a gap", row.gaps.text]
 
 
 # --- Admin exports: result rows and dashboard summaries, over explicit columns ---------------

@@ -1,4 +1,4 @@
-"""Quiz links: their state (open, expired, closed, full) and looking them up for staff."""
+"""Quiz links: their state (open, expired, closed, full, archived) and looking them up for staff."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .models import QuizLink, Result, User, today
 class LinkState:
     """Whether a link takes responses, and if not, why (in words for the visitor)."""
 
-    code: str  # open | closed | expired | full
+    code: str  # open | closed | expired | full | archived
     label: str
     message: str
 
@@ -30,6 +30,11 @@ EXPIRED = LinkState(
     "expired", "Expired", "This link was open for a limited time, and that time has passed."
 )
 FULL = LinkState("full", "Full", "This link has received all the responses it was set up for.")
+ARCHIVED = LinkState(
+    "archived",
+    "Archived",
+    "The counselor who shared this link has archived it: it is no longer in use.",
+)
 
 
 def response_count(session: Session, link: QuizLink) -> int:
@@ -39,6 +44,8 @@ def response_count(session: Session, link: QuizLink) -> int:
 def state_of(link: QuizLink, responses: int, on: dt.date | None = None) -> LinkState:
     """Return the state of a link given how many responses it has."""
     on = on or today()
+    if link.archived:
+        return ARCHIVED
     if not link.active:
         return CLOSED
     if link.expires_on is not None and on > link.expires_on:
@@ -57,8 +64,11 @@ def lock_for_response(session: Session, link_id: int) -> QuizLink:
     return session.scalars(select(QuizLink).where(QuizLink.id == link_id).with_for_update()).one()
 
 
-def links_with_counts(session: Session, owner: User | None):
-    """Return (link, response count) pairs, newest first; all links when owner is None."""
+def links_with_counts(session: Session, owner: User | None, *, archived: bool = False):
+    """Return (link, response count) pairs, newest first; all owners' links when owner is None.
+
+    Only archived links when ``archived``, otherwise only the links in use.
+    """
     counts = (
         select(Result.link_id, func.count().label("n"))
         .where(Result.link_id.is_not(None))
@@ -68,8 +78,31 @@ def links_with_counts(session: Session, owner: User | None):
     query = (
         select(QuizLink, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.link_id == QuizLink.id)
+        .where(QuizLink.archived == archived)
         .order_by(QuizLink.id.desc())
     )
     if owner is not None:
         query = query.where(QuizLink.owner_id == owner.id)
     return [(link, n) for link, n in session.execute(query)]
+
+
+def archived_count(session: Session, owner: User | None) -> int:
+    """How many archived links there are: the owner's, or everyone's when owner is None."""
+    query = select(func.count()).select_from(QuizLink).where(QuizLink.archived.is_(True))
+    if owner is not None:
+        query = query.where(QuizLink.owner_id == owner.id)
+    return session.scalar(query) or 0
+
+
+def label_in_use(session: Session, link: QuizLink) -> bool:
+    """Whether another of the link owner's links has the same label, ignoring case and spaces."""
+    labels = session.scalars(
+        select(QuizLink.label).where(QuizLink.owner_id == link.owner_id, QuizLink.id != link.id)
+    )
+    wanted = _label_key(link.label)
+    return any(_label_key(label) == wanted for label in labels)
+
+
+def _label_key(label: str) -> str:
+    # casefold in Python, not lower() in SQL: SQLite lowercases ASCII letters only.
+    return " ".join(label.split()).casefold()

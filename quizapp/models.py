@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base
@@ -71,6 +82,8 @@ class QuizLink(Base):
     expires_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     max_responses: Mapped[int | None] = mapped_column(Integer, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Archived links are hidden from the dashboard and take no responses; their results are kept.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_on: Mapped[dt.date] = mapped_column(Date, default=today)
 
     owner: Mapped[User] = relationship(back_populates="links")
@@ -145,3 +158,42 @@ class StatRollup(Base):
     total: Mapped[float] = mapped_column(Float, default=0.0)
 
     __table_args__ = (Index("ix_stat_rollup_day", "day"), {"sqlite_with_rowid": False})
+
+
+class CohortRelease(Base):
+    """One frozen release of a link's group figures: a block of responses, noise drawn once.
+
+    A counselor sees only releases. Each covers a link's first ``size`` responses (a whole
+    number of blocks of k) for one rubric version; its noisy figures are stored so that a
+    reload or a re-download shows the same numbers (docs/privacy.md).
+    """
+
+    __tablename__ = "cohort_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("quiz_links.id", ondelete="CASCADE"))
+    rubric_version: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    epsilon: Mapped[float] = mapped_column(Float)
+    figures: Mapped[dict] = mapped_column(JSON)
+    created_on: Mapped[dt.date] = mapped_column(Date, default=today)
+
+    __table_args__ = (
+        UniqueConstraint("link_id", "rubric_version", "size", name="uq_cohort_releases_block"),
+    )
+
+
+class CompareSnapshot(Base):
+    """Decile cut points of a rubric version's scores, frozen for one day.
+
+    Result pages say which tenth a score falls in, read from the day's snapshot, so one new
+    result never visibly moves anyone's line the same day (docs/privacy.md).
+    """
+
+    __tablename__ = "compare_snapshots"
+
+    rubric_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rubric_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    cuts: Mapped[dict] = mapped_column(JSON)  # "overall" or dimension id -> 9 cut points

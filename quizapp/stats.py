@@ -7,10 +7,11 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import rollup
-from .models import QuizLink, Result, ResultScore, StatRollup, User
+from .models import CompareSnapshot, QuizLink, Result, ResultScore, StatRollup, User, today
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Filters:
     rubric_id: str | None = None
     rubric_version: str | None = None
     link_id: int | None = None
+    first: int | None = None  # only the first N matching results, in the order they arrived
 
     def _days_and_rubric(self, day, rubric_id, rubric_version) -> list:
         conditions = []
@@ -42,6 +44,9 @@ class Filters:
         )
         if self.link_id is not None:
             conditions.append(Result.link_id == self.link_id)
+        if self.first is not None:
+            earliest = select(Result.id).where(*conditions).order_by(Result.id).limit(self.first)
+            conditions = [Result.id.in_(earliest.scalar_subquery())]
         return query.where(*conditions) if conditions else query
 
     def apply_to_rollup(self, query: Select) -> Select:
@@ -98,6 +103,19 @@ def below_counts(session: Session, filters: Filters, threshold: float) -> dict[s
     """How many results score below ``threshold`` on each dimension (the rubric's gaps)."""
     below = func.sum(case((ResultScore.score < threshold, 1), else_=0))
     return {dim_id: int(n or 0) for dim_id, n in session.execute(_scores(filters, below))}
+
+
+def absolute_deviations(
+    session: Session, filters: Filters, centres: dict[str, float]
+) -> dict[str, float]:
+    """Sum of |score - centre| per dimension, around a given centre for each (a spread)."""
+    if not centres:
+        return {}
+    centre = case(
+        *((ResultScore.dimension_id == d, c) for d, c in centres.items()), else_=ResultScore.score
+    )
+    query = _scores(filters, func.sum(func.abs(ResultScore.score - centre)))
+    return {dim_id: float(total or 0.0) for dim_id, total in session.execute(query)}
 
 
 # --- Service-wide figures, summed from the running totals in stat_rollup -----------------------
@@ -207,35 +225,77 @@ def rubric_versions(session: Session) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Where one result stands among everyone else who took the same rubric version."""
+    """Where one result stands among everyone who took the same rubric version, in tenths.
 
-    others: int
-    overall: float | None  # share of others with a lower overall score
-    dimensions: dict[str, float]  # dimension id -> share of others with a lower score
+    Read from the day's frozen snapshot (``compare_snapshots``): a new result never moves
+    anyone's line the same day, and a tenth hides the small moves of the next (docs/privacy.md).
+    """
+
+    others: int  # people in the snapshot, rounded down to tens
+    overall: float | None  # share of the snapshot below, in tenths (0.0 to 0.9)
+    dimensions: dict[str, float]  # dimension id -> the same for each dimension
+
+
+def _cuts(values: list[tuple[float, int]]) -> list[float]:
+    """The nine decile cut points of a histogram of (value, count), lowest first."""
+    total = sum(n for _, n in values)
+    if not total:
+        return []
+    cuts, seen, index = [], 0, 0
+    for tenth in range(1, 10):
+        rank = tenth * total / 10
+        while index < len(values) - 1 and seen + values[index][1] < rank:
+            seen += values[index][1]
+            index += 1
+        cuts.append(values[index][0])  # the lowest value with a tenth of people at or below it
+    return cuts
+
+
+def _overall_values(session: Session, filters: Filters) -> list[tuple[float, int]]:
+    value = func.round(Result.overall, 1)
+    query = filters.apply(select(value, func.count()).where(Result.overall.is_not(None)))
+    return sorted((float(v), int(n)) for v, n in session.execute(query.group_by(value)))
+
+
+def snapshot(session: Session, rubric_id: str, version: str, day: dt.date) -> CompareSnapshot:
+    """The day's decile snapshot of a rubric version, made at its first use that day."""
+    found = session.get(CompareSnapshot, (rubric_id, version, day))
+    if found is not None:
+        return found
+    filters = Filters(rubric_id=rubric_id, rubric_version=version)
+    cuts = {"overall": _cuts(_overall_values(session, filters))}
+    cuts |= {d: _cuts(values) for d, values in score_values(session, filters).items()}
+    made = CompareSnapshot(
+        rubric_id=rubric_id,
+        rubric_version=version,
+        day=day,
+        count=result_count(session, filters),
+        cuts=cuts,
+    )
+    session.add(made)
+    try:
+        session.commit()
+    except IntegrityError:  # made by a parallel request a moment ago: use that one
+        session.rollback()
+        return session.get(CompareSnapshot, (rubric_id, version, day))
+    return made
+
+
+def _tenth(cuts: list[float], value: float) -> float:
+    return sum(1 for c in cuts if c < value) / 10
 
 
 def compare(session: Session, result: Result, minimum: int) -> Comparison | None:
-    """Compare a result with the rest of its rubric version; None while there are too few."""
-    rubric = Filters(rubric_id=result.rubric_id, rubric_version=result.rubric_version)
-    totals = rollup_sums(session, rubric, ("all", "band"))
-    everyone = totals.get(("all", "", 0.0), (0, 0.0))[0]
-    if everyone < minimum:
+    """Compare a result with its rubric version's snapshot; None while there are too few."""
+    frozen = snapshot(session, result.rubric_id, result.rubric_version, today())
+    if frozen.count < minimum:
         return None
     overall = None
-    if result.overall is not None:
-        others = everyone - totals.get(("band", "", 0.0), (0, 0.0))[0] - 1  # those with a score
-        lower = session.scalar(
-            rubric.apply(select(func.count()).select_from(Result)).where(
-                Result.overall < result.overall
-            )
-        )
-        overall = (lower or 0) / others if others > 0 else None
-    values = score_values(session, rubric)
-    shares = {}
-    for line in result.scores:
-        counts = values.get(line.dimension_id, [])
-        others = sum(n for _, n in counts) - 1
-        if line.score is not None and others > 0:
-            mine = round(line.score, 2)
-            shares[line.dimension_id] = sum(n for v, n in counts if v < mine) / others
-    return Comparison(everyone - 1, overall, shares)
+    if result.overall is not None and frozen.cuts.get("overall"):
+        overall = _tenth(frozen.cuts["overall"], result.overall)
+    shares = {
+        line.dimension_id: _tenth(frozen.cuts[line.dimension_id], line.score)
+        for line in result.scores
+        if line.score is not None and frozen.cuts.get(line.dimension_id)
+    }
+    return Comparison(frozen.count // 10 * 10, overall, shares)

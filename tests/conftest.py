@@ -160,7 +160,7 @@ def add_link(app, owner: str = "anna", **fields) -> tuple[int, str]:
         session = db.session()
         link = QuizLink(
             label=fields.pop("label", "Spring cohort"),
-            rubric_id="mini",
+            rubric_id=fields.pop("rubric_id", "mini"),
             owner_id=find_user(session, owner).id,
             **fields,
         )

@@ -9,6 +9,7 @@ from .. import db
 from ..assessment.item_stats import explain, two_places
 from ..auth.identity import admin_required
 from ..catalog import default_rubric, rubrics, scored_with
+from ..cohort import privacy_spend
 from ..dashboard import build_dashboard
 from ..exports import EXPORTS, export_response
 from ..models import User
@@ -31,8 +32,15 @@ def filter_form():
 @admin_required
 def dashboard():
     form, filters, rubric = filter_form()
-    board = build_dashboard(db.session(), rubric, filters)
-    return render_template("admin/dashboard.html", form=form, board=board, query=request.args)
+    session = db.session()
+    board = build_dashboard(session, rubric, filters)
+    return render_template(
+        "admin/dashboard.html",
+        form=form,
+        board=board,
+        query=request.args,
+        privacy=privacy_spend(session),
+    )
 
 
 @bp.get("/export/<name>.<fmt>")

@@ -1,4 +1,5 @@
-"""Counselor pages: the list of links, creating one, its page with QR code and group results."""
+"""Counselor pages: the list of links, creating, editing and archiving one, its page with QR code
+and group results."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user
@@ -21,10 +23,11 @@ from .. import db
 from ..auth.identity import staff_required
 from ..catalog import rubrics
 from ..cohort import cohort_report
+from ..disclosure import count_range
 from ..exports import cohort_rows, csv_download
-from ..links import links_with_counts, response_count, state_of
+from ..links import archived_count, label_in_use, links_with_counts, response_count, state_of
 from ..models import QuizLink
-from .forms import LinkForm, ToggleForm
+from .forms import EditLinkForm, LinkForm, ToggleForm
 
 bp = Blueprint("counselor", __name__, url_prefix="/counselor")
 
@@ -41,13 +44,34 @@ def share_url(link: QuizLink) -> str:
     return url_for("quiz.take_link", code=link.code, _external=True)
 
 
+def warn_if_label_in_use(link: QuizLink) -> None:
+    """Flash a warning when the link's owner has another link with the same label."""
+    if label_in_use(db.session(), link):
+        mine = link.owner_id == current_user.user.id
+        who = "You already have" if mine else f"{link.owner.username} already has"
+        flash(
+            f"{who} a link called “{link.label}” — consider a label that tells them apart.",
+            "warning",
+        )
+
+
 @bp.get("/")
 @staff_required
 def dashboard():
     owner = None if current_user.is_admin else current_user.user
-    rows = [(link, n, state_of(link, n)) for link, n in links_with_counts(db.session(), owner)]
+    archived = request.args.get("archived") == "1"
+    session = db.session()
+    rows = [
+        (link, n, state_of(link, n))
+        for link, n in links_with_counts(session, owner, archived=archived)
+    ]
     return render_template(
-        "counselor/dashboard.html", rows=rows, toggle=ToggleForm(), rubrics=rubrics()
+        "counselor/dashboard.html",
+        rows=rows,
+        archived=archived,
+        archived_count=archived_count(session, owner),
+        toggle=ToggleForm(),
+        rubrics=rubrics(),
     )
 
 
@@ -67,8 +91,30 @@ def new_link():
         session.add(link)
         session.commit()
         flash("Your quiz link is ready to share.", "success")
+        warn_if_label_in_use(link)
         return redirect(url_for("counselor.link", link_id=link.id), code=303)
     return render_template("counselor/new_link.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/links/<int:link_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_link(link_id: int):
+    link = own_link(link_id)
+    session = db.session()
+    count = response_count(session, link)
+    form = EditLinkForm(link=link, responses=count)
+    if form.validate_on_submit():
+        link.label = form.label.data
+        link.expires_on = form.expires_on.data
+        link.max_responses = form.max_responses.data
+        session.commit()
+        flash("Your changes are saved.", "success")
+        warn_if_label_in_use(link)
+        return redirect(url_for("counselor.link", link_id=link.id), code=303)
+    page = render_template(
+        "counselor/edit_link.html", form=form, link=link, rubric=rubrics().get(link.rubric_id)
+    )
+    return page, 422 if form.errors else 200
 
 
 @bp.get("/links/<int:link_id>")
@@ -79,13 +125,14 @@ def link(link_id: int):
     rubric = rubrics().get(link.rubric_id)
     count = response_count(session, link)
     minimum = current_app.config["COHORT_MIN_SIZE"]
-    report = cohort_report(session, link, rubric, minimum) if rubric else None
+    epsilon = current_app.config["COHORT_EPSILON"]
+    report = cohort_report(session, link, rubric, minimum, epsilon) if rubric else None
     return render_template(
         "counselor/link.html",
         link=link,
         rubric=rubric,
         state=state_of(link, count),
-        count=count,
+        shown_count=count_range(count, minimum),
         report=report,
         url=share_url(link),
         toggle=ToggleForm(),
@@ -109,6 +156,29 @@ def toggle(link_id: int):
     return redirect(url_for("counselor.link", link_id=link.id), code=303)
 
 
+@bp.post("/links/<int:link_id>/archive")
+@staff_required
+def archive(link_id: int):
+    """Archive a link (hide it, stop its responses, keep its results), or take it out again."""
+    link = own_link(link_id)
+    if not ToggleForm().validate_on_submit():
+        abort(400)
+    link.archived = not link.archived
+    db.session().commit()
+    if link.archived:
+        flash(
+            f"“{link.label}” is archived: it takes no responses and is hidden from your list. "
+            "Its results are kept; you can reopen it under “Show archived links”.",
+            "success",
+        )
+    else:
+        still_closed = (
+            "" if link.active else " It is still closed: reopen it on its page to take responses."
+        )
+        flash(f"“{link.label}” is back in your list of links.{still_closed}", "success")
+    return redirect(url_for("counselor.dashboard"), code=303)
+
+
 @bp.get("/links/<int:link_id>/qr.svg")
 @staff_required
 def qr_code(link_id: int):
@@ -127,5 +197,8 @@ def qr_code(link_id: int):
 def cohort_csv(link_id: int):
     link = own_link(link_id)
     rubric = rubrics().get(link.rubric_id) or abort(404)
-    report = cohort_report(db.session(), link, rubric, current_app.config["COHORT_MIN_SIZE"])
+    config = current_app.config
+    report = cohort_report(
+        db.session(), link, rubric, config["COHORT_MIN_SIZE"], config["COHORT_EPSILON"]
+    )
     return csv_download(cohort_rows(report), f"quiz-link-{link.id}-group-summary.csv")

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -18,7 +19,7 @@ from ..assessment.rubric import Rubric
 from ..assessment.scoring import score
 from ..catalog import default_rubric, rubric_or_404, rubrics, scored_with
 from ..extensions import limiter
-from ..links import find_by_code, response_count, state_of
+from ..links import LinkState, find_by_code, response_count, state_of
 from ..models import QuizLink
 from ..report import as_json, build_report
 from ..results import LinkClosedError, find_result, store_result
@@ -52,8 +53,23 @@ def take_rubric(rubric_id: str):
     return take(rubric_or_404(rubric_id))
 
 
-def take(rubric: Rubric, link: QuizLink | None = None, action: str | None = None):
-    """Show the questionnaire, or score and store a submitted one and redirect to its result."""
+INDIVIDUAL = (
+    "{reason} So your answers were kept as an individual result: it is yours alone and is "
+    "not counted in your counselor's group figures."
+)
+
+
+def take(
+    rubric: Rubric,
+    link: QuizLink | None = None,
+    action: str | None = None,
+    closed: LinkState | None = None,
+):
+    """Show the questionnaire, or score and store a submitted one and redirect to its result.
+
+    A link that closed while the person was answering never costs them their answers: the
+    finished quiz is stored as an individual result, outside the group, and the page says why.
+    """
     form = questionnaire_form(rubric)()
     if request.method == "POST":
         problem = form.tampering(request.form)
@@ -61,7 +77,15 @@ def take(rubric: Rubric, link: QuizLink | None = None, action: str | None = None
             abort(400, description=problem + " Nothing was stored.")
         if form.validate():
             answers = form.answers()
-            result = store_result(db.session(), rubric, answers, score(rubric, answers), link)
+            scored = score(rubric, answers)
+            session = db.session()
+            try:
+                result = store_result(session, rubric, answers, scored, link)
+            except LinkClosedError as late:  # the last place went while they answered
+                closed = late.state
+                result = store_result(session, rubric, answers, scored, None)
+            if closed is not None:
+                flash(INDIVIDUAL.format(reason=closed.message), "info")
             return redirect(url_for("quiz.result", token=result.token), code=303)
     status = 422 if form.errors else 200
     page = render_template(
@@ -69,6 +93,7 @@ def take(rubric: Rubric, link: QuizLink | None = None, action: str | None = None
         rubric=rubric,
         form=form,
         link=link,
+        closed=closed,
         action=action or request.path,
     )
     return page, status, NO_STORE
@@ -82,13 +107,12 @@ def take_link(code: str):
     link = find_by_code(session, code) or abort(404)
     rubric = rubrics().get(link.rubric_id) or abort(404)
     state = state_of(link, response_count(session, link))
-    try:
-        if not state.is_open:
-            raise LinkClosedError(state)
+    if state.is_open:
         return take(rubric, link=link)
-    except LinkClosedError as closed:
-        page = render_template("quiz/link_closed.html", state=closed.state, rubric=rubric)
-        return page, 410, NO_STORE
+    if request.method == "POST":  # finished after the link closed: keep it, outside the group
+        return take(rubric, action=request.path, closed=state)
+    page = render_template("quiz/link_closed.html", state=state, rubric=rubric)
+    return page, 410, NO_STORE
 
 
 @bp.get("/r/<token>")

@@ -31,18 +31,21 @@
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var input = document.getElementById(button.getAttribute("data-copy"));
       var status = button.parentNode.querySelector(".copy-status");
+      // What is copied, for the status message: "link" unless the button says otherwise.
+      var what = button.getAttribute("data-copy-what") || "link";
+      var copied = what.charAt(0).toUpperCase() + what.slice(1) + " copied.";
+      var manual = "Press Ctrl+C (or ⌘C) to copy the selected " + what + ".";
       button.hidden = false;
       button.addEventListener("click", function () {
         function done(message) { if (status) status.textContent = message; }
         input.select();
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(input.value).then(
-            function () { done("Link copied."); },
-            function () { done("Press Ctrl+C (or ⌘C) to copy the selected link."); }
+            function () { done(copied); },
+            function () { done(manual); }
           );
         } else {
-          done(document.execCommand && document.execCommand("copy")
-            ? "Link copied." : "Press Ctrl+C (or ⌘C) to copy the selected link.");
+          done(document.execCommand && document.execCommand("copy") ? copied : manual);
         }
       });
     });

@@ -33,9 +33,24 @@ def test_no_comparison_below_30_results(app, client):
 def test_comparison_from_30_results(app, client):
     ids = [add_scored(app, float(v)) for v in range(1, 31)]  # overall 1..30
     page = client.get(f"/r/{token_of(app, ids[15])}").get_data(as_text=True)  # overall 16
-    # 15 of the 29 others score lower: 15 / 29 = 51.7% -> 52%
-    assert "higher than <strong>52%</strong> of the 29 other people" in page
-    assert "Alpha: higher than 52%" in page and "Beta: higher than 52%" in page
+    # Cut points of overall 1..30 in tenths: 3, 6, ..., 27; five of them are below 16: 50%.
+    assert "higher than about <strong>50%</strong> of the 30 or so people" in page
+    assert "Alpha: higher than about 50%" in page and "Beta: higher than about 50%" in page
+
+
+def test_one_new_result_never_moves_the_line_the_same_day(app, client, monkeypatch):
+    ids = [add_scored(app, float(v)) for v in range(1, 41)]
+    token = token_of(app, ids[20])  # overall 21: 20 of 40 lower, 50%
+    before = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "higher than about <strong>50%</strong> of the 40 or so people" in before
+    for value in (5.0, 35.0, 20.5, 21.5):  # newcomers below and above: the probe
+        add_scored(app, value)
+        assert client.get(f"/r/{token}").get_data(as_text=True) == before
+    # The next day's snapshot counts the newcomers: 22 of 44 lower, still 50%, 40 or so people.
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    monkeypatch.setattr("quizapp.stats.today", lambda: tomorrow)
+    after = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "higher than about <strong>50%</strong> of the 40 or so people" in after
 
 
 def test_purge_dry_run_then_for_real(app, runner):

@@ -7,8 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import db
+from quizapp.links import OPEN
 from quizapp.models import QuizLink, Result
 from tests.conftest import add_link, mini_answers
+
+
+def count_results(app):
+    with app.app_context():
+        return len(db.session().scalars(select(Result.id)).all())
 
 
 def results_for(app, link_id):
@@ -110,15 +116,32 @@ def test_unknown_code_is_404(client):
     ],
     ids=["closed", "expired"],
 )
-def test_closed_or_expired_link_says_so_and_stores_nothing(app, client, anna, fields, message):
+def test_closed_or_expired_link_says_so_and_keeps_a_finished_quiz_apart(
+    app, client, anna, fields, message
+):
     link_id, code = add_link(app, **fields)
     page = client.get(f"/q/{code}")
     assert page.status_code == 410
     assert message in page.get_data(as_text=True)
+    # Someone who opened the quiz before the link closed finishes it: nothing they typed is lost.
     post = client.post(f"/q/{code}", data=mini_answers())
-    assert post.status_code == 410
-    assert "Nothing was stored." in post.get_data(as_text=True)
-    assert results_for(app, link_id) == []
+    assert post.status_code == 303 and "/r/" in post.location
+    shown = client.get(post.location).get_data(as_text=True)
+    assert message in shown and "not counted in your counselor" in shown
+    assert results_for(app, link_id) == []  # outside the group
+    assert count_results(app) == 1  # but stored, as an individual result
+
+
+def test_an_unfinished_quiz_on_a_closed_link_keeps_its_answers(app, client, anna):
+    _, code = add_link(app, active=False)
+    answers = mini_answers()
+    del answers["b4"]
+    page = client.post(f"/q/{code}", data=answers)
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "has closed it for now" in text and "kept as an individual result" in text
+    assert re.search(r'id="a1-3"[^>]*checked|checked[^>]*id="a1-3"', text)  # "Agree" kept
+    assert count_results(app) == 0
 
 
 def test_link_open_on_its_last_day(app, client, anna):
@@ -131,10 +154,21 @@ def test_maximum_responses_stores_the_last_allowed_and_refuses_the_next(app, cli
     assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
     # A second person opened the page before it filled up, and submits last allowed response.
     assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
-    refused = client.post(f"/q/{code}", data=mini_answers())
-    assert refused.status_code == 410
-    assert "all the responses it was set up for" in refused.get_data(as_text=True)
-    assert len(results_for(app, link_id)) == 2
+    late = client.post(f"/q/{code}", data=mini_answers())
+    assert late.status_code == 303  # kept as an individual result, outside the group
+    assert "all the responses it was set up for" in client.get(late.location).get_data(as_text=True)
+    assert len(results_for(app, link_id)) == 2 and count_results(app) == 3
+
+
+def test_the_last_place_taken_while_answering_keeps_the_quiz(app, client, anna, monkeypatch):
+    # Both people saw an open link; the other one's answer arrived first.
+    link_id, code = add_link(app, max_responses=1)
+    monkeypatch.setattr("quizapp.quiz.views.state_of", lambda link, n: OPEN)
+    assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
+    second = client.post(f"/q/{code}", data=mini_answers())
+    assert second.status_code == 303
+    assert "not counted in your counselor" in client.get(second.location).get_data(as_text=True)
+    assert len(results_for(app, link_id)) == 1 and count_results(app) == 2
 
 
 def test_counselor_closes_and_reopens_a_link(app, staff):
@@ -153,7 +187,11 @@ def test_dashboard_lists_own_links_with_counts(app, staff):
     app.test_client().post(f"/q/{code}", data=mini_answers())
     page = staff["anna"].get("/counselor/").get_data(as_text=True)
     assert "Mine" in page and "Someone else" not in page
-    assert re.search(r'class="num[^"]*">1 of 10<', page)
+    # Counts are coarsened for counselors, as on the link page: never the exact number.
+    assert re.search(
+        r'class="num[^"]*">fewer than 5<span class="cell-unit"> responses</span>', page
+    )
+    assert "(at most 10)" in page
     admin_page = staff["root"].get("/counselor/").get_data(as_text=True)
     assert "Mine" in admin_page and "Someone else&#39;s" in admin_page
 

@@ -1,0 +1,63 @@
+"""What clients are told before answering, the admin's view of the privacy budget, and the
+counselor's comparison and printable group report (same release rules as the link page)."""
+
+import html
+
+from tests.conftest import add_link, add_result
+
+
+def fill(app, link_id, count, alpha=70.0):
+    for n in range(count):
+        add_result(app, link_id, "high", {"alpha": alpha + n % 3, "beta": 60.0})
+
+
+def test_clients_are_told_before_the_first_question(app, client, staff):
+    _, code = add_link(app)
+    page = html.unescape(client.get(f"/q/{code}").get_data(as_text=True))
+    sentence = (
+        "Your answers are anonymous. Your counselor sees only group figures, in blocks of 5 "
+        "people, and never your result unless you choose to share its private link."
+    )
+    assert sentence in page
+    assert page.index(sentence) < page.index('<fieldset class="question')
+    assert sentence not in client.get("/quiz").get_data(as_text=True)  # not on the public quiz
+
+
+def test_admin_sees_the_privacy_budget_and_what_was_spent(app, staff):
+    link_id, _ = add_link(app)
+    page = staff["root"].get("/admin/").get_data(as_text=True)
+    assert "Privacy-loss budget per release: ε = 60.0" in page
+    assert "So far 0 releases over 0 links" in page
+    fill(app, link_id, 10)
+    staff["anna"].get(f"/counselor/links/{link_id}")  # the first release (the first 10)
+    page = staff["root"].get("/admin/").get_data(as_text=True)
+    assert "So far 1 release over 1 link; the most spent on one link's people is ε = 60.0" in page
+
+
+def test_compare_two_links_side_by_side(app, staff):
+    before, _ = add_link(app, label="Before the course")
+    after, _ = add_link(app, label="After the course")
+    other, _ = add_link(app, owner="ben", label="Ben's")
+    fill(app, before, 10, alpha=40.0)
+    fill(app, after, 7, alpha=80.0)
+    anna = staff["anna"]
+    page = anna.get(f"/counselor/compare?a={before}&b={after}").get_data(as_text=True)
+    assert '<h2 id="side-1">Before the course</h2>' in page
+    assert '<h2 id="side-2">After the course</h2>' in page
+    assert "cover the first <strong>10</strong> responses" in page  # before: two blocks
+    assert "cover the first <strong>5</strong> responses (5–9 so far)" in page  # after: one
+    assert anna.get(f"/counselor/compare?a={before}&b={other}").status_code == 404
+    same = anna.get(f"/counselor/compare?a={before}&b={before}").get_data(as_text=True)
+    assert "Choose two different links to compare." in same and "side-1" not in same
+
+
+def test_printable_group_report_uses_the_same_release(app, staff):
+    link_id, _ = add_link(app, label="Evening class")
+    fill(app, link_id, 5)
+    anna = staff["anna"]
+    csv_text = anna.get(f"/counselor/links/{link_id}/cohort.csv").get_data(as_text=True)
+    mean = next(r.split(",")[3] for r in csv_text.splitlines() if "Alpha,group mean" in r)
+    page = anna.get(f"/counselor/links/{link_id}/report").get_data(as_text=True)
+    assert "<h1>Evening class</h1>" in page and "Group report" in page
+    assert f'<span class="bar-value">{mean}<' in page
+    assert 'media="print"' in page
