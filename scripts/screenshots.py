@@ -159,7 +159,7 @@ def set_up_counselor(app, browser, url: str) -> dict[str, str]:
 
     create_link(page, NEW_LABEL, max_responses=40)
     paths["new"] = page.url.removeprefix(url)
-    respond(browser, url, page.locator("#share-url").input_value(), people[5:8])
+    respond(browser, url, page.locator("#share-url").input_value(), people[5:11])
     context.close()
     return paths
 
@@ -183,6 +183,13 @@ def staff_pages_at(browser, url: str, width: int, folder: Path, paths: dict[str,
     taken.append(shoot(page, folder, "counselor-link", width))
     page.goto(paths["cohort"])
     taken.append(shoot(page, folder, "counselor-cohort", width))
+    page.goto(paths["cohort"] + "/report")
+    taken.append(shoot(page, folder, "counselor-report", width))
+    page.goto(paths["new"] + "/edit")
+    taken.append(shoot(page, folder, "counselor-edit", width))
+    cohort_id, new_id = (p.rstrip("/").rsplit("/", 1)[1] for p in (paths["cohort"], paths["new"]))
+    page.goto(f"/counselor/compare?a={cohort_id}&b={new_id}")
+    taken.append(shoot(page, folder, "counselor-compare", width))
     context.close()
     return taken
 

@@ -458,3 +458,18 @@ def test_group_report_and_comparison_are_accessible_and_valid(
         assert_no_violations(visits, name)
     assert_valid_html(visits)
     assert after  # both links took responses through their shared addresses
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_group_report_prints_on_one_page(new_context, live_server, counselor, paper):
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, counselor)
+    rubric = rubric_of(live_server)
+    share_url = create_link(page, f"Printed on {paper}")
+    people = [quiz_values(rubric, level) for level in (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2)]
+    add_responses(new_context(), share_url, people + people[:7])  # 15 people: three blocks
+    page.goto(page.url + "/report")
+    expect(page.locator(".cohort-scope")).to_contain_text("first 15 responses")
+    pdf = page.pdf(format=paper, print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"the group report prints on {pages} {paper} pages"
