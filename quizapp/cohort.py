@@ -5,7 +5,7 @@ See quizapp/disclosure.py for the rules and docs/privacy.md for why each one is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -75,13 +75,16 @@ class CohortReport:
     bands: tuple[BandRow, ...] | None = None  # None: withheld (they would single people out)
     dimensions: tuple[DimensionRow, ...] = ()
     everyone_count: int = 0
+    budget_spent: bool = False  # no further releases: this link's privacy budget is used up
 
     @property
     def suppressed(self) -> bool:
         return self.size < self.minimum
 
     @property
-    def next_update(self) -> int:
+    def next_update(self) -> int | None:
+        if self.budget_spent:
+            return None
         return self.size + self.minimum if self.size else self.minimum
 
     @property
@@ -200,16 +203,43 @@ def report_from(rubric: Rubric, release: CohortRelease, responses: int, k: int) 
     )
 
 
+def _latest_release(session: Session, link: QuizLink, rubric: Rubric):
+    """The link's largest release so far on this version, and the epsilon all its releases spent."""
+    mine = (CohortRelease.link_id == link.id, CohortRelease.rubric_version == rubric.version)
+    spent = session.scalar(select(func.sum(CohortRelease.epsilon)).where(*mine)) or 0.0
+    latest = session.scalars(
+        select(CohortRelease).where(*mine).order_by(CohortRelease.size.desc()).limit(1)
+    ).one_or_none()
+    return latest, float(spent)
+
+
 def cohort_report(
-    session: Session, link: QuizLink, rubric: Rubric, minimum: int, epsilon: float
+    session: Session,
+    link: QuizLink,
+    rubric: Rubric,
+    minimum: int,
+    epsilon: float,
+    link_budget: float | None = None,
 ) -> CohortReport:
-    """A link's group figures as released: nothing but a coarse count below one block."""
+    """A link's group figures as released: nothing but a coarse count below one block.
+
+    Once a new release would take the link's releases past ``link_budget`` (total epsilon),
+    no new release is made: the figures stay at the last one, and the page says why.
+    """
     current = Filters(link_id=link.id, rubric_id=rubric.id, rubric_version=rubric.version)
     responses = result_count(session, current)
     size = block_size(responses, minimum)
     if size < minimum:
         return CohortReport(responses=count_range(responses, minimum), size=0, minimum=minimum)
-    release = release_for(session, link, rubric, size, minimum, epsilon)
+    latest, spent = _latest_release(session, link, rubric)
+    if latest is not None and latest.size == size:
+        release = latest
+    elif latest is not None and link_budget is not None and spent + epsilon > link_budget:
+        release = latest  # the budget for this link is spent: the figures stay as they were
+        report = report_from(rubric, release, responses, minimum)
+        return replace(report, budget_spent=True)
+    else:
+        release = release_for(session, link, rubric, size, minimum, epsilon)
     return report_from(rubric, release, responses, minimum)
 
 

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a full questionnaire is about 2 KB
     "COHORT_MIN_SIZE": 5,
     "COHORT_EPSILON": 60.0,  # privacy-loss budget of one group-figure release (docs/privacy.md)
+    "COHORT_LINK_EPSILON": 1200.0,  # all releases of one link together (20 releases at 60)
     "COMPARE_MIN_RESULTS": 30,
     "RETENTION_DAYS": None,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -28,7 +29,7 @@ DEFAULTS: dict[str, object] = {
 
 # Names read from the environment, with the parser for each.
 _INT = {"MAX_CONTENT_LENGTH", "COHORT_MIN_SIZE", "COMPARE_MIN_RESULTS", "RETENTION_DAYS"}
-_FLOAT = {"COHORT_EPSILON"}
+_FLOAT = {"COHORT_EPSILON", "COHORT_LINK_EPSILON"}
 _BOOL = {"SESSION_COOKIE_SECURE"}
 _STR = {
     "ENV",

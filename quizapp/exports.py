@@ -68,7 +68,7 @@ def cohort_rows(report: CohortReport) -> Iterator[list[object]]:
     yield ["group", "minimum group size", "count", report.minimum]
     if report.suppressed:
         return
-    yield ["group", "figures update at", "count", report.next_update]
+    yield ["group", "figures update at", "count", report.next_update or "never: budget used up"]
     if report.bands is None:
         yield ["band", "all bands", "people", "withheld: they would single people out"]
     for band in report.bands or ():

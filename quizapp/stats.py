@@ -252,8 +252,8 @@ def _cuts(values: list[tuple[float, int]]) -> list[float]:
 
 
 def _overall_values(session: Session, filters: Filters) -> list[tuple[float, int]]:
-    value = func.round(Result.overall, 1)
-    query = filters.apply(select(value, func.count()).where(Result.overall.is_not(None)))
+    value = Result.overall  # stored to one decimal already
+    query = filters.apply(select(value, func.count()).where(value.is_not(None)))
     return sorted((float(v), int(n)) for v, n in session.execute(query.group_by(value)))
 
 

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from .. import db
 from ..auth.identity import staff_required
 from ..catalog import rubrics
-from ..cohort import CohortReport, cohort_report
+from ..cohort import CohortReport
 from ..links import links_with_counts
 from ..models import QuizLink, today
-from .views import own_link
+from .views import own_link, released
 
 bp = Blueprint("counselor_reports", __name__, url_prefix="/counselor")
 
 
-def released(link: QuizLink) -> CohortReport | None:
+def released_or_none(link: QuizLink) -> CohortReport | None:
     """The link's group figures as released to counselors (None: its quiz is gone)."""
     rubric = rubrics().get(link.rubric_id)
-    if rubric is None:
-        return None
-    config = current_app.config
-    return cohort_report(
-        db.session(), link, rubric, config["COHORT_MIN_SIZE"], config["COHORT_EPSILON"]
-    )
+    return None if rubric is None else released(link, rubric)
 
 
 @bp.get("/links/<int:link_id>/report")
@@ -36,7 +31,7 @@ def group_report(link_id: int):
         "counselor/report.html",
         link=link,
         rubric=rubrics().get(link.rubric_id),
-        report=released(link),
+        report=released_or_none(link),
         printed_on=today(),
     )
 
@@ -57,7 +52,7 @@ def compare():
     owner = None if current_user.is_admin else current_user.user
     links = {link.id: link for link, _ in links_with_counts(db.session(), owner)}
     first, second = _choice("a", links), _choice("b", links)
-    pair = [(link, released(link)) for link in (first, second) if link is not None]
+    pair = [(link, released_or_none(link)) for link in (first, second) if link is not None]
     same = first is not None and first is second
     return render_template(
         "counselor/compare.html",

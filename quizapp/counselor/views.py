@@ -20,9 +20,10 @@ from flask import (
 from flask_login import current_user
 
 from .. import db
+from ..assessment.rubric import Rubric
 from ..auth.identity import staff_required
 from ..catalog import rubrics
-from ..cohort import cohort_report
+from ..cohort import CohortReport, cohort_report
 from ..disclosure import count_range
 from ..exports import cohort_rows, csv_download
 from ..links import archived_count, label_in_use, links_with_counts, response_count, state_of
@@ -38,6 +39,19 @@ def own_link(link_id: int) -> QuizLink:
     if link is None or (not current_user.is_admin and link.owner_id != current_user.user.id):
         abort(404)
     return link
+
+
+def released(link: QuizLink, rubric: Rubric) -> CohortReport:
+    """The link's group figures as released to counselors, under the configured budgets."""
+    config = current_app.config
+    return cohort_report(
+        db.session(),
+        link,
+        rubric,
+        config["COHORT_MIN_SIZE"],
+        config["COHORT_EPSILON"],
+        config["COHORT_LINK_EPSILON"],
+    )
 
 
 def share_url(link: QuizLink) -> str:
@@ -125,8 +139,7 @@ def link(link_id: int):
     rubric = rubrics().get(link.rubric_id)
     count = response_count(session, link)
     minimum = current_app.config["COHORT_MIN_SIZE"]
-    epsilon = current_app.config["COHORT_EPSILON"]
-    report = cohort_report(session, link, rubric, minimum, epsilon) if rubric else None
+    report = released(link, rubric) if rubric else None
     return render_template(
         "counselor/link.html",
         link=link,
@@ -197,8 +210,5 @@ def qr_code(link_id: int):
 def cohort_csv(link_id: int):
     link = own_link(link_id)
     rubric = rubrics().get(link.rubric_id) or abort(404)
-    config = current_app.config
-    report = cohort_report(
-        db.session(), link, rubric, config["COHORT_MIN_SIZE"], config["COHORT_EPSILON"]
-    )
+    report = released(link, rubric)
     return csv_download(cohort_rows(report), f"quiz-link-{link.id}-group-summary.csv")

@@ -7,6 +7,7 @@ more results outside the link score alpha 40 and 40: everyone's alpha is (350 + 
 """
 
 import csv
+import html
 import io
 
 import pytest
@@ -143,3 +144,22 @@ def test_counts_are_never_shown_under_k_or_as_everyone():
     assert shown_count(11, 15, 5) == (None, "more than 10")
     assert shown_count(10, 15, 5) == (10, "10")
     assert count_range(18, 5) == "15–19" and count_range(4, 5) == "fewer than 5"
+
+
+def test_a_link_stops_releasing_once_its_budget_is_spent(app, staff, link, no_noise):
+    # 60 per release, 120 per link: two releases, then the figures stay as they are.
+    app.config["COHORT_LINK_EPSILON"] = 120.0
+    anna = staff["anna"]
+    fill(app, link, 5)
+    anna.get(f"/counselor/links/{link}")  # release 1: the first 5
+    fill(app, link, 5)
+    anna.get(f"/counselor/links/{link}")  # release 2: the first 10
+    fill(app, link, 5)
+    rows = as_dict(csv_rows(anna, link))  # 15 responses, but no third release
+    assert rows[("group", "responses", "count")] == "15–19"
+    assert rows[("group", "responses the figures cover", "count")] == "10"
+    assert rows[("group", "figures update at", "count")] == "never: budget used up"
+    page = anna.get(f"/counselor/links/{link}").get_data(as_text=True)
+    assert "This link's privacy budget is used up, so they stay as they are" in html.unescape(page)
+    with app.app_context():
+        assert [r.size for r in db.session().query(CohortRelease).order_by("size")] == [5, 10]

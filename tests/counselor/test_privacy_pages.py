@@ -27,6 +27,7 @@ def test_admin_sees_the_privacy_budget_and_what_was_spent(app, staff):
     link_id, _ = add_link(app)
     page = staff["root"].get("/admin/").get_data(as_text=True)
     assert "Privacy-loss budget per release: ε = 60.0" in page
+    assert "would pass ε = 1,200.0" in page
     assert "So far 0 releases over 0 links" in page
     fill(app, link_id, 10)
     staff["anna"].get(f"/counselor/links/{link_id}")  # the first release (the first 10)
@@ -61,3 +62,43 @@ def test_printable_group_report_uses_the_same_release(app, staff):
     assert "<h1>Evening class</h1>" in page and "Group report" in page
     assert f'<span class="bar-value">{mean}<' in page
     assert 'media="print"' in page
+
+
+def test_releases_and_snapshots_on_postgresql(postgres_url):
+    from sqlalchemy import func, select
+
+    from quizapp import create_app, db
+    from quizapp.models import CohortRelease, CompareSnapshot
+    from tests.conftest import MINI_RUBRICS, add_user, login
+
+    db.upgrade(postgres_url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATABASE_URL": postgres_url,
+            "RUBRICS_DIR": str(MINI_RUBRICS),
+            "DEFAULT_RUBRIC": "mini",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "COMPARE_MIN_RESULTS": 5,
+        }
+    )
+    add_user(app, "anna")
+    counselor = app.test_client()
+    assert login(counselor, "anna").status_code == 302
+    link_id, code = add_link(app)
+    people = app.test_client()
+    from tests.conftest import mini_answers
+
+    tokens = [people.post(f"/q/{code}", data=mini_answers()).location for _ in range(7)]
+    first = counselor.get(f"/counselor/links/{link_id}/cohort.csv").get_data(as_text=True)
+    assert "responses the figures cover,count,5" in first
+    assert counselor.get(f"/counselor/links/{link_id}/cohort.csv").get_data(as_text=True) == first
+    page = people.get(tokens[0]).get_data(as_text=True)
+    assert "How you compare" in page and people.get(tokens[0]).get_data(as_text=True) == page
+    with app.app_context():
+        session = db.session()
+        assert session.scalar(select(func.count()).select_from(CohortRelease)) == 1
+        assert session.scalar(select(func.count()).select_from(CompareSnapshot)) == 1
+        db.engine().dispose()
