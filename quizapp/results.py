@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Mapping
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from .assessment.rubric import Rubric
@@ -68,6 +71,14 @@ class LinkClosedError(Exception):
         self.state = state
 
 
+RETRIES = 4
+RETRY_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def _retryable(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in RETRY_SQLSTATES
+
+
 def store_result(
     session: Session,
     rubric: Rubric,
@@ -77,25 +88,50 @@ def store_result(
 ) -> Result:
     """Write a result and its scores in one transaction: all of it or nothing.
 
-    Through a link, the row is inserted first (taking SQLite's write lock), then the link row is
-    locked (PostgreSQL) and its responses counted, so two people can never both take the last
-    place on a link with a maximum.
+    A transaction the database gives up on because of contention (a deadlock or serialization
+    failure, which the lock order below should make rare) is retried a few times, briefly
+    backing off; nothing of a failed attempt remains.
+    """
+    for attempt in range(RETRIES):
+        try:
+            return _store_once(session, rubric, answers, scored, link)
+        except DBAPIError as error:
+            if not _retryable(error) or attempt == RETRIES - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 (jitter only)
+    raise AssertionError("unreachable")
+
+
+def _check_link(session: Session, link_id: int, already_counted: int) -> None:
+    locked = lock_for_response(session, link_id)
+    state = state_of(locked, response_count(session, locked) - already_counted)
+    if not state.is_open:
+        raise LinkClosedError(state)
+
+
+def _store_once(session, rubric, answers, scored, link) -> Result:
+    """One attempt, with one lock order for every writer, so writers wait instead of deadlock.
+
+    PostgreSQL: a link with a maximum is locked first (FOR UPDATE) and its responses counted,
+    then the result is inserted and the running totals are added in key order. SQLite: the
+    insert comes first, which takes the database's single write lock, and the count follows.
+    Either way two people can never both take the last place on a link.
     """
     result = build_result(rubric, answers, scored)
     link_id = link.id if link is not None else None
+    lock_first = session.get_bind().dialect.name == "postgresql"
     session.commit()  # end any read-only transaction; the write starts afresh
     try:
+        if link_id is not None and lock_first and link.max_responses is not None:
+            _check_link(session, link_id, already_counted=0)
         result.link_id = link_id
         session.add(result)
         session.flush()
         scores = {d.id: d.score for d in scored.dimensions}
         deltas = result_deltas(rubric, result.answers, scored.overall, scored.band, scores)
         add_rows(session, rows_for(deltas, rubric.id, rubric.version, result.completed_on, link_id))
-        if link_id is not None:
-            locked = lock_for_response(session, link_id)
-            state = state_of(locked, response_count(session, locked) - 1)
-            if not state.is_open:
-                raise LinkClosedError(state)
+        if link_id is not None and not lock_first:
+            _check_link(session, link_id, already_counted=1)
         session.commit()
     except BaseException:
         session.rollback()

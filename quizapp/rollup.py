@@ -110,7 +110,9 @@ def rows_for(
 
 def add_rows(session: Session, rows: Iterable[dict]) -> None:
     """Add rows to the running totals (insert, or add to an existing row with the same key)."""
-    rows = list(rows)
+    # One order for every writer: concurrent transactions then queue for a shared row instead
+    # of each holding one the other needs (a deadlock on PostgreSQL).
+    rows = sorted(rows, key=lambda row: tuple(row[column] for column in KEY_COLUMNS))
     if not rows:
         return
     table = StatRollup.__table__
