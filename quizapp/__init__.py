@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
 from . import db, logs
 from .assessment.rubric import RubricError, load_folder, load_versions
 from .assessment.scoring import round_half_up
-from .auth.identity import load_user
+from .auth.identity import is_staff_request, load_user
 from .disclosure import count_range
 from .extensions import csrf, limiter, login_manager
 
@@ -28,11 +29,13 @@ def create_app(config: dict | None = None) -> Flask:
     try:
         register_config(app, config)
         register_rubrics(app)
+        register_proxy(app)
     except (config_module.ConfigError, RubricError) as exc:
         raise StartupError(f"quizapp cannot start. {exc}") from None
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
+    register_request_guard(app)
     register_filters(app)
     register_headers(app)
     register_commands(app)
@@ -46,14 +49,28 @@ def register_config(app: Flask, overrides: dict | None) -> None:
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = config_module.secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_URL"] = config_module.database_url(app.config, app.instance_path)
-    app.config["SESSION_COOKIE_SECURE"] = app.config.get(
-        "SESSION_COOKIE_SECURE", app.config["ENV"] == "production"
-    )
-    minimum = 3
-    if int(app.config["COHORT_MIN_SIZE"]) < minimum:
-        raise config_module.ConfigError(
-            f"QUIZAPP_COHORT_MIN_SIZE must be at least {minimum}, not {app.config['COHORT_MIN_SIZE']}"
-        )
+    if app.config["SESSION_COOKIE_SECURE"] is None:  # not set: HTTPS-only in production
+        app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] == "production"
+    # Flask-Login's "remember me" cookie (not offered today) follows the session cookie.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    for name, minimum in (
+        ("COHORT_MIN_SIZE", 3),
+        ("STAFF_IDLE_MINUTES", 1),
+        ("STAFF_MAX_HOURS", 1),
+    ):
+        if int(app.config[name]) < minimum:
+            raise config_module.ConfigError(
+                f"QUIZAPP_{name} must be at least {minimum}, not {app.config[name]}"
+            )
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind N trusted reverse proxies, take the client address from X-Forwarded-For (opt-in)."""
+    count = int(app.config["PROXY_COUNT"])
+    if count < 0:
+        raise config_module.ConfigError(f"QUIZAPP_PROXY_COUNT must be 0 or more, not {count}")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_rubrics(app: Flask) -> None:
@@ -101,6 +118,12 @@ def register_errors(app: Flask) -> None:
     register(app)
 
 
+def register_request_guard(app: Flask) -> None:
+    from .request_guard import register
+
+    register(app)
+
+
 def register_filters(app: Flask) -> None:
     """Numbers formatted for people: 1,234 and 62%."""
 
@@ -128,8 +151,18 @@ def register_filters(app: Flask) -> None:
 
 
 def register_headers(app: Flask) -> None:
+    production = app.config["ENV"] == "production"
+
     @app.after_request
     def security_headers(response):
+        if production:
+            # Browsers then refuse plain HTTP to this host for a year, subdomains included.
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        if is_staff_request():
+            # Staff pages show accounts and group figures: no copy in any cache or history.
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")

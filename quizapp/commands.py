@@ -17,7 +17,7 @@ from .assessment.rubric import Rubric, RubricError, load_file
 from .assessment.sim_report import format_report
 from .assessment.simulation import Model, simulate
 from .exports import export_chunks
-from .models import today
+from .models import today, utc_now
 from .results import purge_before
 from .rubric_quality import rubric_quality
 from .seed import demo_cli
@@ -234,6 +234,16 @@ def users_set_password(username: str, password_stdin: bool) -> None:
         fail(str(exc))
     session.commit()
     click.echo(f"Password changed for {user.username!r}; its open sessions have ended.")
+
+
+@users_cli.command("purge-sessions")
+def users_purge_sessions() -> None:
+    """Delete staff sessions that have ended (idle or too old); live ones are kept."""
+    session = database.session()
+    limits = users.SessionLimits.from_config(current_app.config)
+    count = users.purge_ended_sessions(session, limits, utc_now())
+    session.commit()
+    click.echo(f"Removed {count} ended {'session' if count == 1 else 'sessions'}.")
 
 
 @users_cli.command("admin-hint")

@@ -15,22 +15,42 @@ DEFAULTS: dict[str, object] = {
     "DEFAULT_RUBRIC": "technical-project-manager",
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a full questionnaire is about 2 KB
     "COHORT_MIN_SIZE": 5,
+    "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted
     "COHORT_EPSILON": 60.0,  # privacy-loss budget of one group-figure release (docs/privacy.md)
     "COHORT_LINK_EPSILON": 1200.0,  # all releases of one link together (20 releases at 60)
     "COMPARE_MIN_RESULTS": 30,
     "RETENTION_DAYS": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,  # None: Secure in production, as the app factory decides
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # The token lives as long as the session; a slow reader is not punished.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Stated for every app: Flask-Limiter's object is shared, and would otherwise carry the
+    # previous app's setting over to the next one.
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
-    "LOGIN_RATE_LIMIT": "10 per minute; 100 per day",
-    "SUBMIT_RATE_LIMIT": "120 per minute",  # a whole class behind one school address  # the token lives as long as the session; a slow reader is not punished
+    "LOGIN_RATE_LIMIT": "10 per minute; 100 per day",  # per client address
+    "LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",  # failed sign-ins per username, from anywhere
+    "SUBMIT_RATE_LIMIT": "120 per minute",  # a whole class behind one school address
+    "STAFF_IDLE_MINUTES": 60,  # a staff session unused this long has ended
+    "STAFF_MAX_HOURS": 12,  # and any staff session ends this long after sign-in
 }
 
 # Names read from the environment, with the parser for each.
-_INT = {"MAX_CONTENT_LENGTH", "COHORT_MIN_SIZE", "COMPARE_MIN_RESULTS", "RETENTION_DAYS"}
+_INT = {
+    "MAX_CONTENT_LENGTH",
+    "COHORT_MIN_SIZE",
+    "COMPARE_MIN_RESULTS",
+    "RETENTION_DAYS",
+    "STAFF_IDLE_MINUTES",
+    "STAFF_MAX_HOURS",
+    "PROXY_COUNT",
+}
 _FLOAT = {"COHORT_EPSILON", "COHORT_LINK_EPSILON"}
-_BOOL = {"SESSION_COOKIE_SECURE"}
+_BOOL = {"SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 _STR = {
     "ENV",
     "DATABASE_URL",
@@ -39,6 +59,7 @@ _STR = {
     "SECRET_KEY",
     "RATELIMIT_STORAGE_URI",
     "LOGIN_RATE_LIMIT",
+    "LOGIN_ACCOUNT_RATE_LIMIT",
     "SUBMIT_RATE_LIMIT",
 }
 
@@ -68,7 +89,10 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
             if not found[name] > 0:
                 raise ConfigError(f"{PREFIX}{name} must be above 0, not {raw!r}")
         elif name in _BOOL:
-            found[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            word = raw.strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise ConfigError(f"{PREFIX}{name} must be true or false, not {raw!r}")
+            found[name] = word in _TRUE
         else:
             found[name] = raw
     # DATABASE_URL is conventionally unprefixed too (Heroku, Render, docker-compose files).

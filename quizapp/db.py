@@ -24,22 +24,47 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# How long a SQLite writer waits for another writer's lock before the request gets a 503 page.
+# Below gunicorn's worker timeout (30 s), so the worker is never killed while it waits.
+SQLITE_BUSY_MS = 15_000
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+    """Create the engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
+
+    ``hide_parameters`` keeps bound values (result tokens, answers, password hashes) out of
+    SQL logging and out of the text of database errors, which end up in server logs.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "handle_error", _without_server_detail)
+    return engine
+
+
+def _without_server_detail(context):
+    """Drop PostgreSQL's DETAIL lines ("Key (token)=(...) already exists", "Failing row
+    contains (...)") from database errors: they repeat stored values, which must not reach logs.
+    The error's class and SQLSTATE stay, so callers still tell a duplicate from a deadlock."""
+    original = context.original_exception
+    text = str(original)
+    if "\nDETAIL:" not in text or context.sqlalchemy_exception is None:
+        return None
+    # The driver's exception is chained to the one raised, so it is cleaned in place too.
+    original.args = (text.split("\nDETAIL:", 1)[0],)
+    wrapped = context.sqlalchemy_exception
+    return type(wrapped)(wrapped.statement, wrapped.params, original, hide_parameters=True)
 
 
 def init_app(app: Flask) -> None:

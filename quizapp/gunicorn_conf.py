@@ -1,7 +1,9 @@
-"""Gunicorn settings: access lines without client addresses, and secret paths redacted."""
+"""Gunicorn settings: the app checked once before any worker starts, and access lines without
+client addresses or secret paths."""
 
 from gunicorn.glogging import Logger
 
+from quizapp import StartupError, create_app
 from quizapp.logs import redact
 
 # Threaded workers keep answering the arbiter's heartbeat while a thread streams a long export,
@@ -22,3 +24,18 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def on_starting(server):
+    """Build the app once in the master, before any worker is forked.
+
+    A worker that cannot build the app (a broken rubric, no secret key in production) exits and
+    the master boots another, forever. Building it here first stops gunicorn with the reason,
+    said once. Nothing built here holds a connection for the workers to inherit: the database
+    engine connects on first use, which only a worker's request makes.
+    """
+    try:
+        create_app()
+    except StartupError as exc:
+        server.log.error("%s", exc)
+        raise SystemExit(1) from None

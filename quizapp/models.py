@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -56,15 +57,25 @@ class User(Base):
     )
 
 
+def utc_now() -> dt.datetime:
+    """The current UTC time without a zone, as DateTime columns keep it on every database."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 class StaffSession(Base):
-    """One signed-in browser of a staff user; deleting the row ends that session everywhere."""
+    """One signed-in browser of a staff user; deleting the row ends that session everywhere.
+
+    Staff are not anonymous, so their sessions keep times of day (UTC): a session ends when it
+    has been idle too long or is too old, whichever comes first (quizapp/users.py).
+    """
 
     __tablename__ = "staff_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    started_on: Mapped[dt.date] = mapped_column(Date, default=today)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     user: Mapped[User] = relationship(back_populates="sessions")
 
@@ -96,6 +107,9 @@ class Result(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # The questionnaire page's one-time key: a second post of the same page finds this result
+    # instead of storing another. Random, made when the page was shown; it identifies no one.
+    submission_key: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     rubric_id: Mapped[str] = mapped_column(String(64))
     rubric_version: Mapped[str] = mapped_column(String(32))
     rubric_hash: Mapped[str] = mapped_column(String(64))

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .assessment.rubric import Rubric
@@ -85,16 +85,24 @@ def store_result(
     answers: Mapping[str, Answer],
     scored: ScoredResult,
     link: QuizLink | None = None,
+    key: str | None = None,
 ) -> Result:
     """Write a result and its scores in one transaction: all of it or nothing.
 
-    A transaction the database gives up on because of contention (a deadlock or serialization
-    failure, which the lock order below should make rare) is retried a few times, briefly
-    backing off; nothing of a failed attempt remains.
+    ``key`` is the questionnaire page's one-time submission key: when a result with it exists
+    (the same page posted twice, in a row or at once), that result is returned and nothing new
+    is stored. A transaction the database gives up on because of contention (a deadlock or
+    serialization failure, which the lock order below should make rare) is retried a few
+    times, briefly backing off; nothing of a failed attempt remains.
     """
     for attempt in range(RETRIES):
         try:
-            return _store_once(session, rubric, answers, scored, link)
+            return _store_once(session, rubric, answers, scored, link, key)
+        except IntegrityError:
+            existing = find_submission(session, key) if key else None
+            if existing is None:
+                raise
+            return existing
         except DBAPIError as error:
             if not _retryable(error) or attempt == RETRIES - 1:
                 raise
@@ -109,7 +117,12 @@ def _check_link(session: Session, link_id: int, already_counted: int) -> None:
         raise LinkClosedError(state)
 
 
-def _store_once(session, rubric, answers, scored, link) -> Result:
+def find_submission(session: Session, key: str) -> Result | None:
+    """The result stored from the questionnaire page with this one-time key, if any."""
+    return session.scalars(select(Result).where(Result.submission_key == key)).one_or_none()
+
+
+def _store_once(session, rubric, answers, scored, link, key) -> Result:
     """One attempt, with one lock order for every writer, so writers wait instead of deadlock.
 
     PostgreSQL: a link with a maximum is locked first (FOR UPDATE) and its responses counted,
@@ -125,6 +138,7 @@ def _store_once(session, rubric, answers, scored, link) -> Result:
         if link_id is not None and lock_first and link.max_responses is not None:
             _check_link(session, link_id, already_counted=0)
         result.link_id = link_id
+        result.submission_key = key
         session.add(result)
         session.flush()
         scores = {d.id: d.score for d in scored.dimensions}

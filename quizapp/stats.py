@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Numeric, Select, case, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -165,7 +165,7 @@ def score_values(session: Session, filters: Filters) -> dict[str, list[tuple[flo
             .group_by(StatRollup.key, StatRollup.value)
         )
     else:  # one link's results are few: count them directly
-        value = func.round(ResultScore.score, 2)
+        value = func.round(cast(ResultScore.score, Numeric), 2)  # PostgreSQL rounds numerics only
         query = (
             filters.apply(
                 select(ResultScore.dimension_id, value, func.count()).join(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Connection, delete, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .models import StaffSession, User
 
 ROLES = ("admin", "counselor")
-PASSWORD_MIN, PASSWORD_MAX = 8, 128
+# NIST SP 800-63B: a length floor, a generous ceiling, no composition rules, no known passwords.
+PASSWORD_MIN, PASSWORD_MAX = 8, 128  # PASSWORD_MIN is the counselors' floor
+ADMIN_PASSWORD_MIN = 12  # an admin account reaches every result and account
 USERNAME_MAX = 64
 HASH_METHOD = "scrypt"  # werkzeug's scrypt with its default cost (n=2**15, r=8, p=1)
 # A hash to compare against when the username is unknown, so both paths take as long.
@@ -38,11 +44,38 @@ def check_username(raw: str) -> str:
     return name
 
 
-def check_password(password: str) -> str:
-    if len(password) < PASSWORD_MIN:
-        raise UserError(f"A password needs at least {PASSWORD_MIN} characters.")
+def password_min(role: str) -> int:
+    """The shortest password an account of this role may have."""
+    return ADMIN_PASSWORD_MIN if role == "admin" else PASSWORD_MIN
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of public breach corpora, lowercased (from zxcvbn)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: str, role: str, username: str = "") -> str:
+    """Return the password if an account of this role may have it; else say why not."""
+    minimum = password_min(role)
+    if len(password) < minimum:
+        whose = "An admin's password" if role == "admin" else "A password"
+        raise UserError(f"{whose} needs at least {minimum} characters.")
     if len(password) > PASSWORD_MAX:
         raise UserError(f"A password can be at most {PASSWORD_MAX} characters.")
+    if not password.strip():
+        raise UserError("A password cannot be only spaces.")
+    if len(set(password)) == 1:
+        raise UserError("A password cannot be one character repeated.")
+    folded = password.strip().lower()
+    if folded in common_passwords():
+        raise UserError(
+            "This password is on a list of common or breached passwords; choose another."
+        )
+    if username and folded == normalise_username(username):
+        raise UserError("A password cannot be the username.")
     return password
 
 
@@ -59,17 +92,19 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
         raise UserError(f"The role must be one of: {', '.join(ROLES)}.")
     if find_user(session, name) is not None:
         raise UserError(f"There is already a user called {name!r}.")
+    check_password(password, role, name)
     user = User(username=name, role=role, password_hash=hash_password(password))
     session.add(user)
     return user
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(check_password(password), method=HASH_METHOD)
+    return generate_password_hash(password, method=HASH_METHOD)
 
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Change a password and end every open session of the account; the caller commits."""
+    check_password(password, user.role, user.username)
     user.password_hash = hash_password(password)
     end_sessions(session, user)
 
@@ -96,15 +131,56 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def start_session(session: Session, user: User) -> StaffSession:
-    """Record a new sign-in; its random key is what the browser's session cookie holds."""
-    staff_session = StaffSession(user=user)
+TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """When a staff session ends: unused for ``idle``, or ``lifetime`` after sign-in."""
+
+    idle: dt.timedelta
+    lifetime: dt.timedelta
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> SessionLimits:
+        return cls(
+            idle=dt.timedelta(minutes=int(config["STAFF_IDLE_MINUTES"])),
+            lifetime=dt.timedelta(hours=int(config["STAFF_MAX_HOURS"])),
+        )
+
+    def ended(self, now: dt.datetime) -> ColumnElement[bool]:
+        """SQL: true for the sessions that have ended by ``now`` (naive UTC)."""
+        return or_(
+            StaffSession.last_seen_at <= now - self.idle,
+            StaffSession.started_at <= now - self.lifetime,
+        )
+
+
+def start_session(
+    session: Session, user: User, limits: SessionLimits, now: dt.datetime
+) -> StaffSession:
+    """Record a new sign-in (clearing out ended sessions); the caller commits.
+
+    The row's random key is what the browser's session cookie holds.
+    """
+    purge_ended_sessions(session, limits, now)
+    staff_session = StaffSession(user=user, started_at=now, last_seen_at=now)
     session.add(staff_session)
     return staff_session
 
 
-def end_session(session: Session, key: str) -> None:
+def touch_session(session: Session | Connection, key: str, now: dt.datetime) -> None:
+    """Record that a session was used at ``now``; the caller commits."""
+    session.execute(update(StaffSession).where(StaffSession.key == key).values(last_seen_at=now))
+
+
+def end_session(session: Session | Connection, key: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.key == key))
+
+
+def purge_ended_sessions(session: Session, limits: SessionLimits, now: dt.datetime) -> int:
+    """Delete every session that has ended by ``now`` and return how many; the caller commits."""
+    return session.execute(delete(StaffSession).where(limits.ended(now))).rowcount
 
 
 def list_users(session: Session) -> list[User]:

@@ -1,4 +1,9 @@
-"""Shared fixtures: an app on a fresh migrated SQLite database, its client, CLI runner and rows."""
+"""Shared fixtures: an app on a fresh migrated database, its client, CLI runner and rows.
+
+The database is SQLite by default. With ``QUIZAPP_TEST_DATABASE_URL`` set to a PostgreSQL server
+URL (``make test`` does this for its second run), every database test runs on PostgreSQL instead:
+each app gets its own database, created from a template migrated once, and dropped after the test.
+"""
 
 from __future__ import annotations
 
@@ -23,28 +28,132 @@ def cheap_password_hashing(monkeypatch):
     monkeypatch.setattr("quizapp.users.HASH_METHOD", "scrypt:1024:8:1")
 
 
+TEST_DATABASE_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+ON_POSTGRES = bool(TEST_DATABASE_URL)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of SQLite's own behaviour (its pragmas, its file) run only in the SQLite pass."""
+    if ON_POSTGRES:
+        skip = pytest.mark.skip(reason="SQLite-only behaviour; run in the SQLite pass of make test")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+class PostgresTemplate:
+    """A PostgreSQL database migrated once; each app gets a fresh copy (CREATE ... TEMPLATE)."""
+
+    def __init__(self, server_url: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.server = make_url(server_url)
+        self.admin = create_engine(
+            self.server.set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        self.prefix = f"quizapp_test_{os.getpid()}"
+        self.name = f"{self.prefix}_template"
+        self.created: list[str] = []
+        self.kept: list[str] = []
+        self.count = 0
+        self.engines: list = []  # the engines of the apps using the created databases
+        self._execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        self._execute(f"CREATE DATABASE {self.name}")
+        db.upgrade(self.url(self.name))
+
+    @property
+    def template_url(self) -> str:
+        return self.url(self.name)
+
+    def url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def _execute(self, statement: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            connection.execute(text(statement))
+
+    def new_database(self, for_session: bool = False) -> str:
+        """A copy of the template: dropped after the test, or at the end with ``for_session``."""
+        self.count += 1
+        name = f"{self.prefix}_{self.count}"
+        self._execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self._execute(f"CREATE DATABASE {name} TEMPLATE {self.name}")
+        (self.kept if for_session else self.created).append(name)
+        return self.url(name)
+
+    def drop_created(self) -> None:
+        while self.engines:  # close the apps' connections before their databases go
+            self.engines.pop().dispose()
+        while self.created:
+            self._execute(f"DROP DATABASE IF EXISTS {self.created.pop()} WITH (FORCE)")
+
+    def close(self) -> None:
+        self.drop_created()
+        self.created, self.kept = self.kept, []
+        self.drop_created()
+        self._execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        self.admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """A database file migrated once with Alembic; each test gets its own copy."""
+def migrated_db(tmp_path_factory):
+    """A database migrated once with Alembic; each app gets its own copy of it.
+
+    SQLite: a file (its path). PostgreSQL: a template database (a PostgresTemplate).
+    """
+    if ON_POSTGRES:
+        template = PostgresTemplate(TEST_DATABASE_URL)
+        yield template
+        template.close()
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     db.upgrade(f"sqlite:///{path}")
-    return path
+    yield path
 
 
-def make_app(tmp_path: Path, migrated_db: Path, **overrides):
+@pytest.fixture(autouse=True)
+def _drop_test_databases(request):
+    """On PostgreSQL, drop the databases a test's apps used once the test is over."""
+    yield
+    if ON_POSTGRES and "migrated_db" in request.fixturenames:
+        request.getfixturevalue("migrated_db").drop_created()
+
+
+def template_url(migrated_db) -> str:
+    """The URL of the migrated template itself (for checks that only read the schema)."""
+    if isinstance(migrated_db, PostgresTemplate):
+        return migrated_db.template_url
+    return f"sqlite:///{migrated_db}"
+
+
+def fresh_database_url(tmp_path: Path, migrated_db, for_session: bool = False) -> str:
+    """A new migrated database for one app: a copy of the template."""
+    if isinstance(migrated_db, PostgresTemplate):
+        return migrated_db.new_database(for_session)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     target = tmp_path / "quizapp.sqlite"
     shutil.copy(migrated_db, target)
+    return f"sqlite:///{target}"
+
+
+def make_app(tmp_path: Path, migrated_db, **overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{target}",
+        "DATABASE_URL": fresh_database_url(tmp_path, migrated_db),
         "RUBRICS_DIR": str(MINI_RUBRICS),
         "DEFAULT_RUBRIC": "mini",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,  # tests/auth/test_rate_limits.py turns it on
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    if isinstance(migrated_db, PostgresTemplate):
+        migrated_db.engines.append(app.extensions["quizapp.db"].kw["bind"])
+    return app
 
 
 @pytest.fixture

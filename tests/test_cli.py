@@ -2,7 +2,7 @@
 
 from sqlalchemy import create_engine, inspect
 
-from tests.conftest import MINI_RUBRICS, REAL_RUBRICS
+from tests.conftest import MINI_RUBRICS, REAL_RUBRICS, template_url
 
 
 def test_db_upgrade_creates_the_schema(tmp_path, migrated_db):
@@ -65,6 +65,28 @@ def test_migrations_match_the_models(migrated_db):
 
     from quizapp.db import Base
 
-    with create_engine(f"sqlite:///{migrated_db}").connect() as connection:
+    engine = create_engine(template_url(migrated_db))
+    with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
     assert diff == []
+
+
+def test_migrations_go_all_the_way_down_and_up_again(tmp_path, migrated_db):
+    """Every migration's downgrade works, on whichever database the suite runs on."""
+    from alembic import command
+
+    from quizapp.db import alembic_config, upgrade
+    from tests.conftest import fresh_database_url
+
+    url = fresh_database_url(tmp_path, migrated_db)
+    command.downgrade(alembic_config(url), "base")
+    engine = create_engine(url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    assert {"results", "cohort_releases", "staff_sessions"} <= set(
+        inspect(engine).get_table_names()
+    )
+    engine.dispose()

@@ -27,13 +27,15 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
-def post(url: str, data: dict) -> int:
+def post(url: str, data: dict, location: bool = False):
+    """POST a form; return the status (with ``location``: the status and the redirect target)."""
     body = urllib.parse.urlencode(data).encode()
     try:
         with OPENER.open(urllib.request.Request(url, data=body), timeout=60) as response:
-            return response.status
+            status, target = response.status, response.headers.get("Location")
     except urllib.error.HTTPError as error:
-        return error.code
+        status, target = error.code, error.headers.get("Location")
+    return (status, target) if location else status
 
 
 def serve(app):

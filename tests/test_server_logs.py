@@ -9,7 +9,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import MINI_RUBRICS
+from tests.conftest import MINI_RUBRICS, fresh_database_url
 
 
 def free_port() -> int:
@@ -19,14 +19,12 @@ def free_port() -> int:
 
 
 def test_gunicorn_access_log_redacts_tokens(tmp_path, migrated_db):
-    import shutil
-
-    shutil.copy(migrated_db, tmp_path / "db.sqlite")
+    database_url = fresh_database_url(tmp_path, migrated_db)
     port = free_port()
     env = {
         "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
         "QUIZAPP_SECRET_KEY": "x",
-        "QUIZAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "QUIZAPP_DATABASE_URL": database_url,
         "QUIZAPP_RUBRICS_DIR": str(MINI_RUBRICS),
         "QUIZAPP_DEFAULT_RUBRIC": "mini",
     }

@@ -13,7 +13,14 @@ from ..assessment.rubric import Rubric
 from ..catalog import rubrics
 from ..models import QuizLink
 from ..stats import Filters, rubric_versions
-from ..users import PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX
+from ..users import (
+    ADMIN_PASSWORD_MIN,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    USERNAME_MAX,
+    UserError,
+    check_password,
+)
 
 
 class FilterForm(FlaskForm):
@@ -77,20 +84,31 @@ class NewCounselorForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        description=f"At least {PASSWORD_MIN} characters. Share it with the counselor privately.",
-        validators=[InputRequired("Enter a password."), Length(PASSWORD_MIN, PASSWORD_MAX)],
-        render_kw={"autocomplete": "new-password"},
+        description=f"At least {PASSWORD_MIN} characters for a counselor and "
+        f"{ADMIN_PASSWORD_MIN} for an admin; common passwords are refused. "
+        "Share it with the person privately.",
+        validators=[InputRequired("Enter a password.")],
+        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
     )
     role = SelectField(
         "Role", choices=[SelectChoice("counselor", "Counselor"), SelectChoice("admin", "Admin")]
     )
 
+    def validate_password(self, field):
+        """The account rules themselves (quizapp/users.py), for the role chosen."""
+        try:
+            check_password(field.data, self.role.data, self.username.data or "")
+        except UserError as exc:
+            raise ValidationError(str(exc)) from None
+
 
 class PasswordForm(FlaskForm):
+    """A new password; its rules depend on the account's role, so the view checks them."""
+
     password = PasswordField(
         "New password",
-        validators=[InputRequired("Enter a password."), Length(PASSWORD_MIN, PASSWORD_MAX)],
-        render_kw={"autocomplete": "new-password"},
+        validators=[InputRequired("Enter a password.")],
+        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
     )
 
 

@@ -14,7 +14,7 @@ from ..dashboard import build_dashboard
 from ..exports import EXPORTS, export_response
 from ..models import User
 from ..rubric_quality import rubric_quality
-from ..users import UserError, create_user, list_users, set_active, set_password
+from ..users import UserError, create_user, list_users, password_min, set_active, set_password
 from .forms import ConfirmForm, FilterForm, NewCounselorForm, PasswordForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -88,6 +88,7 @@ def users():
         users=list_users(session),
         confirm=ConfirmForm(),
         password_form=PasswordForm(),
+        password_min=password_min,
     ), status
 
 
@@ -119,9 +120,13 @@ def reset_password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordForm()
     if not form.validate_on_submit():
-        flash("The new password needs 8 to 128 characters; nothing was changed.", "error")
+        flash(f"Enter a new password for {user.username!r}; nothing was changed.", "error")
         return redirect(url_for("admin.users"), code=303)
-    set_password(db.session(), user, form.password.data)
+    try:
+        set_password(db.session(), user, form.password.data)
+    except UserError as exc:
+        flash(f"{exc} The password of {user.username!r} was not changed.", "error")
+        return redirect(url_for("admin.users"), code=303)
     db.session().commit()
     flash(f"New password set for {user.username!r}; their open sessions have ended.", "success")
     return redirect(url_for("admin.users"), code=303)

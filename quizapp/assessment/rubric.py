@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from . import yaml_safe
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -317,6 +318,7 @@ _PYDANTIC_MESSAGES = {
 
 
 def _describe(error: dict) -> str:
+    """Say what pydantic found wrong in words; a value from the file is shown cut short."""
     kind = error["type"]
     if kind in _PYDANTIC_MESSAGES:
         return _PYDANTIC_MESSAGES[kind]
@@ -328,7 +330,8 @@ def _describe(error: dict) -> str:
         word = "at least" if kind == "too_short" else "at most"
         return f"needs {word} {bound} entries, not {ctx.get('actual_length')}"
     if kind == "literal_error":
-        return f"must be one of {error['ctx']['expected']}, not {error['input']!r}"
+        shown = yaml_safe.short_repr(error["input"])
+        return f"must be one of {error['ctx']['expected']}, not {shown}"
     return error["msg"][:1].lower() + error["msg"][1:]
 
 
@@ -514,6 +517,9 @@ def _check_bands(bands: tuple[Band, ...]) -> list[Problem]:
     return problems
 
 
+MAX_PROBLEMS = 50  # listed per file; a file of garbage would otherwise give thousands
+
+
 def parse(data: object, path: str | Path, content_hash: str = "") -> Rubric:
     """Validate already-parsed YAML data and return the rubric, or raise RubricError."""
     if not isinstance(data, dict):
@@ -521,28 +527,35 @@ def parse(data: object, path: str | Path, content_hash: str = "") -> Rubric:
     try:
         rubric = Rubric.model_validate({**data, "content_hash": content_hash})
     except ValidationError as exc:
-        problems = [Problem(format_location(e["loc"]), _describe(e)) for e in exc.errors()]
-        raise RubricError(path, sorted(problems, key=_sort_key)) from None
+        problems = [
+            Problem(_short_location(e["loc"]), _describe(e)) for e in exc.errors(include_url=False)
+        ]
+        raise RubricError(path, _at_most(sorted(problems, key=_sort_key))) from None
     problems = cross_check(rubric)
     if problems:
-        raise RubricError(path, problems)
+        raise RubricError(path, _at_most(problems))
     return rubric
 
 
+def _short_location(loc: Iterable[str | int]) -> str:
+    """The location of a pydantic error, with a mapping key from the file cut short."""
+    return format_location(p if isinstance(p, int) else yaml_safe.shorten(p) for p in loc)
+
+
+def _at_most(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], Problem("", f"and {rest} more problems")]
+
+
 def load_file(path: str | Path) -> Rubric:
-    """Read, parse and validate one rubric file."""
+    """Read, parse and validate one rubric file, within the size, depth and alias limits."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RubricError(path, [Problem("", f"cannot be read ({exc.strerror})")]) from None
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "is not valid YAML"
-        raise RubricError(path, [Problem(where, f"not valid YAML: {problem}")]) from None
+        data, raw = yaml_safe.load(path)
+    except yaml_safe.LoadError as exc:
+        raise RubricError(path, [Problem(exc.location, exc.message)]) from None
     return parse(data, path, hashlib.sha256(raw).hexdigest())
 
 

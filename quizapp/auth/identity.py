@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
-from flask_login import UserMixin, current_user, login_required
+from flask import abort, current_app, flash, g, redirect, request
+from flask_login import UserMixin, current_user, login_required, login_url
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import db
-from ..models import StaffSession, User
+from ..extensions import login_manager
+from ..models import StaffSession, User, utc_now
+from ..users import TOUCH_EVERY, SessionLimits, end_session, touch_session
+
+SESSION_ENDED = "Your session has ended; please sign in again."
+STAFF_AREAS = frozenset({"counselor", "admin", "login", "logout"})  # first path segments
 
 
 class StaffUser(UserMixin):
@@ -35,14 +40,50 @@ class StaffUser(UserMixin):
 
 
 def load_user(key: str) -> StaffUser | None:
-    """Return the user of a live session, or None if it ended or the account is disabled."""
+    """Return the user of a live session, or None if it ended or the account is disabled.
+
+    A session that has timed out is deleted here. A live one has its last use recorded, at
+    most once a minute so that browsing does not write on every request. Both writes go
+    through a transaction of their own, apart from whatever the request itself is doing.
+    """
+    now = utc_now()
     query = (
-        select(StaffSession).where(StaffSession.key == key).options(joinedload(StaffSession.user))
+        select(StaffSession, SessionLimits.from_config(current_app.config).ended(now))
+        .where(StaffSession.key == key)
+        .options(joinedload(StaffSession.user))
     )
-    row = db.session().scalars(query).first()
-    if row is None or not row.user.active:
+    found = db.session().execute(query).first()
+    if found is None:
         return None
+    row, ended = found
+    if ended:
+        with db.engine().begin() as connection:
+            end_session(connection, key)
+        g.staff_session_ended = True  # send_to_sign_in says why
+        return None
+    if not row.user.active:
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        with db.engine().begin() as connection:
+            touch_session(connection, key, now)
     return StaffUser(row.user, row.key)
+
+
+def send_to_sign_in():
+    """Send a signed-out visitor of a staff page to sign in, saying why (Flask-Login's handler)."""
+    ended = g.pop("staff_session_ended", False)
+    flash(
+        SESSION_ENDED if ended else login_manager.login_message,
+        login_manager.login_message_category,
+    )
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+def is_staff_request() -> bool:
+    """Whether this request is for a staff page or comes from a signed-in staff member."""
+    if request.path.split("/")[1] in STAFF_AREAS:
+        return True
+    return request.endpoint != "static" and current_user.is_authenticated
 
 
 def role_required(*roles: str):

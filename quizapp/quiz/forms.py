@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import RadioField
+from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -16,10 +19,20 @@ LIKERT_REQUIRED = "Choose an answer, or “Not sure” if you cannot say."
 SCENARIO_REQUIRED = "Choose the option closest to what you would most likely do."
 
 
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class QuestionnaireForm(FlaskForm):
     """Base class; ``questionnaire_form`` adds one radio field per item and scenario."""
 
     rubric: Rubric
+    # A one-time key per questionnaire page, kept when the page comes back with an error: a
+    # second post of the same page (Back, reload, a double click) finds the first result.
+    submission_key = HiddenField(default=new_submission_key)
 
     def answers(self) -> dict[str, Answer]:
         """Return validated answers: Likert items as 1-5 or None ("Not sure"), scenarios as ids."""
@@ -39,6 +52,10 @@ class QuestionnaireForm(FlaskForm):
                 return f"The form contained a field that is not part of this quiz ({key[:40]!r})."
             if len(formdata.getlist(key)) > 1:
                 return f"The answer to {key[:40]!r} was sent more than once."
+            if key == "submission_key":
+                if not KEY_PATTERN.fullmatch(formdata[key]):
+                    return "The form's submission key is not one this site makes."
+                continue
             field = self[key] if key != "csrf_token" else None
             if field is not None and formdata[key] not in {c.value for c in field.choices}:
                 return f"The answer to {key!r} is not one of the choices this quiz offers."

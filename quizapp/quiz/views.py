@@ -13,16 +13,18 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.exc import DBAPIError
 
 from .. import db
 from ..assessment.rubric import Rubric
 from ..assessment.scoring import score
 from ..catalog import default_rubric, rubric_or_404, rubrics, scored_with
+from ..errors import RETRY_AFTER_SECONDS, unavailable
 from ..extensions import limiter
 from ..links import LinkState, find_by_code, response_count, state_of
 from ..models import QuizLink
 from ..report import as_json, build_report
-from ..results import LinkClosedError, find_result, store_result
+from ..results import LinkClosedError, find_result, find_submission, store_result
 from ..stats import compare
 from .forms import questionnaire_form
 
@@ -75,28 +77,53 @@ def take(
         problem = form.tampering(request.form)
         if problem:
             abort(400, description=problem + " Nothing was stored.")
-        if form.validate():
-            answers = form.answers()
-            scored = score(rubric, answers)
-            session = db.session()
-            try:
-                result = store_result(session, rubric, answers, scored, link)
-            except LinkClosedError as late:  # the last place went while they answered
-                closed = late.state
-                result = store_result(session, rubric, answers, scored, None)
-            if closed is not None:
-                flash(INDIVIDUAL.format(reason=closed.message), "info")
-            return redirect(url_for("quiz.result", token=result.token), code=303)
-    status = 422 if form.errors else 200
+        try:
+            return submit(rubric, form, link, closed) or questionnaire(
+                rubric, form, link, closed, action
+            )
+        except DBAPIError as error:
+            if not unavailable(error):
+                raise
+            return questionnaire(rubric, form, link, closed, action, unavailable_now=True)
+    return questionnaire(rubric, form, link, closed, action)
+
+
+def submit(rubric: Rubric, form, link: QuizLink | None, closed: LinkState | None):
+    """Store a valid posted questionnaire and redirect to its result; None if it is not valid."""
+    session = db.session()
+    key = request.form.get("submission_key") or None
+    earlier = find_submission(session, key) if key else None
+    if earlier is not None:  # this page was posted before: Back and resubmit, or a reload
+        return redirect(url_for("quiz.result", token=earlier.token), code=303)
+    if not form.validate():
+        return None
+    answers = form.answers()
+    scored = score(rubric, answers)
+    try:
+        result = store_result(session, rubric, answers, scored, link, key)
+    except LinkClosedError as late:  # the last place went while they answered
+        closed = late.state
+        result = store_result(session, rubric, answers, scored, None, key)
+    if closed is not None and result.link_id is None:
+        flash(INDIVIDUAL.format(reason=closed.message), "info")
+    return redirect(url_for("quiz.result", token=result.token), code=303)
+
+
+def questionnaire(rubric, form, link, closed, action, unavailable_now: bool = False):
+    """The questionnaire page, with the person's answers so far (422 with errors, 503 when the
+    database is out of reach for a moment: the answers are kept on the page to send again)."""
+    status = 503 if unavailable_now else 422 if form.errors else 200
     page = render_template(
         "quiz/questionnaire.html",
         rubric=rubric,
         form=form,
         link=link,
         closed=closed,
+        unavailable=unavailable_now,
         action=action or request.path,
     )
-    return page, status, NO_STORE
+    headers = {**NO_STORE, "Retry-After": str(RETRY_AFTER_SECONDS)} if unavailable_now else NO_STORE
+    return page, status, headers
 
 
 @bp.route("/q/<code>", methods=["GET", "POST"])

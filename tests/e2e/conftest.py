@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
+from tests.conftest import fresh_database_url
+
 from .helpers import launch_chromium, live_app, missing_tools, serve
 
 SIGN_IN_LIMIT = "200 per minute; 2000 per day"
@@ -31,13 +33,15 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> LiveServer:
-    """The app as deployed, on its own migrated SQLite database, served on a free local port."""
+def live_server(tmp_path_factory, migrated_db) -> LiveServer:
+    """The app as deployed, on its own migrated database, served on a free local port."""
     require_tools()
+    folder = tmp_path_factory.mktemp("live")
+    database_url = fresh_database_url(folder, migrated_db, for_session=True)
     # Every browser test signs in from 127.0.0.1, so the deployed limit (10 a minute) would
     # refuse sign-ins depending on how many tests ran in the last minute. tests/auth checks
     # the limit itself; here it is only raised, never turned off.
-    app = live_app(tmp_path_factory.mktemp("live"), LOGIN_RATE_LIMIT=SIGN_IN_LIMIT)
+    app = live_app(folder, database_url, LOGIN_RATE_LIMIT=SIGN_IN_LIMIT)
     with serve(app) as url:
         yield LiveServer(app, url)
 

@@ -60,10 +60,14 @@ def missing_tools() -> list[str]:
     return missing
 
 
-def live_app(folder: Path, **overrides):
-    """The app as deployed (real rubric, CSRF on) on a freshly migrated SQLite file in ``folder``."""
-    url = f"sqlite:///{folder / 'quizapp.sqlite'}"
-    db.upgrade(url)
+def live_app(folder: Path, database_url: str | None = None, **overrides):
+    """The app as deployed (real rubric, CSRF on) on a migrated database.
+
+    ``database_url`` is an already migrated database; without it, a new SQLite file in ``folder``.
+    """
+    url = database_url or f"sqlite:///{folder / 'quizapp.sqlite'}"
+    if database_url is None:
+        db.upgrade(url)
     config = {
         "SECRET_KEY": "browser-test-secret",
         "DATABASE_URL": url,

@@ -119,6 +119,31 @@ def test_take_the_quiz_from_the_landing_page(page, live_server):
     assert count_results(live_server) == before + 1
 
 
+def test_back_reload_and_a_double_click_store_one_result(page, live_server):
+    before = count_results(live_server)
+    token, _ = take_quiz(page)
+    result_url = page.url
+    page.reload()  # the result page is a GET: reloading it posts nothing
+    page.go_back()  # back to the quiz: a fresh page (it is never cached), nothing posted
+    expect(page).to_have_url(re.compile(r"/quiz$"))
+    page.go_forward()
+    expect(page).to_have_url(result_url)
+    assert count_results(live_server) == before + 1
+    # Submitting the same page twice in a row (a double click) lands on one result.
+    page.goto("/quiz")
+    answer_quiz(page)
+    key = page.locator("input[name=submission_key]").input_value()
+    form = {k: v for k, v in checked_values(page).items()}
+    csrf = page.locator("input[name=csrf_token]").input_value()
+    data = {**form, "submission_key": key, "csrf_token": csrf}
+    first = page.request.post("/quiz", form=data, max_redirects=0)
+    second = page.request.post("/quiz", form=data, max_redirects=0)
+    assert first.status == second.status == 303
+    assert first.headers["location"] == second.headers["location"] != result_url
+    assert count_results(live_server) == before + 2
+    assert token not in first.headers["location"]
+
+
 def test_missed_question_is_flagged_and_other_answers_are_kept(page, live_server):
     page.goto("/quiz")
     names = page.locator("fieldset.question").evaluate_all(
