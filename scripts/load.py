@@ -100,6 +100,37 @@ def client(base: str, path: str, each: int, seed: int, tally: Tally, deadline: f
         tally.add(time.perf_counter() - started, status, location)
 
 
+def new_link(database_url: str, maximum: int | None) -> str:
+    """Create a quiz link (owned by a "load-test" counselor) straight in the database."""
+    import secrets as token
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from quizapp.models import QuizLink, User
+    from quizapp.users import find_user
+
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        owner = find_user(session, "load-test")
+        if owner is None:
+            # No password can match "!": the account exists only to own the link, disabled.
+            owner = User(username="load-test", password_hash="!", role="counselor", active=False)  # noqa: S106
+            session.add(owner)
+            session.flush()
+        link = QuizLink(
+            label=f"Load test {token.token_hex(3)}",
+            rubric_id="technical-project-manager",
+            owner_id=owner.id,
+            max_responses=maximum,
+        )
+        session.add(link)
+        session.commit()
+        code = link.code
+    engine.dispose()
+    return code
+
+
 def stored_results(database_url: str) -> int:
     from sqlalchemy import create_engine, text
 
@@ -124,11 +155,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--each", type=int, default=10, help="sittings per client")
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--database-url", help="count stored results before and after")
+    parser.add_argument(
+        "--new-link",
+        action="store_true",
+        help="post through a new quiz link made in the database (needs --database-url)",
+    )
+    parser.add_argument("--link-maximum", type=int, help="with --new-link: its maximum")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     host = urllib.parse.urlsplit(args.url).netloc
     if not host.startswith(LOCAL):
         parser.error("--url must be a server on this machine (127.0.0.1, localhost or [::1])")
+    if args.new_link:
+        if not args.database_url:
+            parser.error("--new-link needs --database-url")
+        args.link = new_link(args.database_url, args.link_maximum)
     path = f"/q/{args.link}" if args.link else "/quiz"
     before = stored_results(args.database_url) if args.database_url else None
     tally = Tally()
