@@ -1,7 +1,12 @@
 # make run: set up on a fresh machine and serve on 127.0.0.1:$(PORT).
-# make test: set up the same way and run the whole test suite, on SQLite and then on PostgreSQL.
+# make test: set up with the test tools too and run the whole suite, on SQLite and then on PostgreSQL.
 
-PYTHON ?= python3.11
+# The first Python 3.11 or newer found; PYTHON=/path/to/python overrides it.
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3 python
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 \
+	&& $(p) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $(p))))
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
@@ -10,21 +15,39 @@ FLASK := $(BIN)/flask --app quizapp
 # The PostgreSQL pass creates its test databases on this server (see tests/conftest.py).
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test setup lint format db admin-hint clean
+.PHONY: run test bench setup setup-test lint format db admin-hint clean
 
 $(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "quizapp needs Python 3.11 or newer, and none was found (tried: $(PYTHON_CANDIDATES))." >&2; \
+		echo "Install one, or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.11" >&2; \
+		exit 1; \
+	fi
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "quizapp needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
+		exit 1; \
+	}
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# What serving needs (with the PostgreSQL driver and the Redis client for a shared set-up);
+# the test tools come only with make test. The test set includes everything serving needs,
+# so installing it brings the serving stamp up to date too.
+$(VENV)/.installed-run: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[postgres,redis]"
 	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[postgres,redis,test]"
+	touch $@ $(VENV)/.installed-run
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed-run
+
+setup-test: $(VENV)/.installed-test
 
 db: setup
 	$(FLASK) db upgrade
@@ -34,7 +57,7 @@ run: db
 	$(BIN)/gunicorn --config python:quizapp.gunicorn_conf --bind 127.0.0.1:$(PORT) \
 		--workers $(WORKERS) "quizapp:create_app()"
 
-test: setup node_modules/.installed
+test: setup-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@echo "== the whole suite on SQLite =="
@@ -45,6 +68,11 @@ test: setup node_modules/.installed
 	else \
 		echo "PostgreSQL is not running on 127.0.0.1:5432: the PostgreSQL pass was NOT run."; \
 	fi
+
+# make bench: the app's speed as ratios to a hello-world Flask app measured in the same run
+# (docs/benchmarks.md). The full run seeds a million results; BENCH_ARGS=--quick takes seconds.
+bench: setup-test
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 lint:
 	$(BIN)/ruff check --fix .

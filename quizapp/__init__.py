@@ -13,7 +13,7 @@ from .assessment.rubric import RubricError, load_folder, load_versions
 from .assessment.scoring import round_half_up
 from .auth.identity import is_staff_request, load_user
 from .disclosure import count_range
-from .extensions import csrf, limiter, login_manager
+from .extensions import SignedCookieSessions, compress, csrf, limiter, login_manager
 
 
 class StartupError(SystemExit):
@@ -88,6 +88,8 @@ def register_rubrics(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    app.session_interface = SignedCookieSessions()
+    compress.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -150,6 +152,18 @@ def register_filters(app: Flask) -> None:
         return "\u2013" if value is None else f"{round_half_up(value * 100, digits):.{digits}f}%"
 
 
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+)
+
+
 def register_headers(app: Flask) -> None:
     production = app.config["ENV"] == "production"
 
@@ -163,14 +177,10 @@ def register_headers(app: Flask) -> None:
         if is_staff_request():
             # Staff pages show accounts and group figures: no copy in any cache or history.
             response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        )
+        headers = response.headers
+        for name, value in SECURITY_HEADERS:
+            if name not in headers:
+                headers[name] = value
         return response
 
 

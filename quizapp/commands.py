@@ -1,4 +1,4 @@
-"""The ``flask`` command-line commands: database migrations and rubric checks."""
+"""The ``flask`` command-line commands: database migrations, rubric checks, accounts, exports."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from . import account_links, users
 from . import db as database
-from . import users
 from .assessment.item_stats import ITEM_FLAG_TEXT, explain
 from .assessment.lint import lint
 from .assessment.rubric import Rubric, RubricError, load_file
 from .assessment.sim_report import format_report
 from .assessment.simulation import Model, simulate
-from .exports import export_chunks
+from .auth.views import set_password_url
+from .exports import ExportRefused, export_chunks, rows_in
 from .models import today, utc_now
 from .results import purge_before
 from .rubric_quality import rubric_quality
@@ -30,9 +31,40 @@ rubric_cli = AppGroup("rubric", help="Check rubric files.")
 @db_cli.command("upgrade")
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
-    """Create or upgrade the database to the latest schema."""
-    database.upgrade(current_app.config["SQLALCHEMY_URL"], revision)
-    click.echo("Database is up to date.")
+    """Create or upgrade the database to the latest schema, and say which it did."""
+    url = current_app.config["SQLALCHEMY_URL"]
+    before = schema_revision(url)
+    database.upgrade(url, revision)
+    after = schema_revision(url)
+    if before is None:
+        click.echo(f"Created the database at {where(url)} (schema {after}).")
+    elif before != after:
+        click.echo(f"Upgraded the database to schema {after} (it was at {before}).")
+    else:
+        click.echo("Database is up to date.")
+
+
+def schema_revision(url: str) -> str | None:
+    """The Alembic revision the database is at; None if it has no schema yet."""
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def where(url: str) -> str:
+    """A database's place for people: the SQLite file, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "an in-memory SQLite database"
+    return parsed.render_as_string(hide_password=True)
 
 
 def summary(rubric: Rubric) -> str:
@@ -170,19 +202,113 @@ def existing_user(session, username: str):
     return user
 
 
+def print_password_link(user, base_url: str | None) -> None:
+    """Issue a set-password link for ``user``, commit, and print it with how long it works."""
+    session = database.session()
+    hours = current_app.config["SET_PASSWORD_HOURS"]
+    issued = account_links.issue(session, user, hours, utc_now())
+    session.commit()
+    click.echo(
+        f"Send this set-password link to {user.username!r}; it works once, for {hours} hours:\n"
+        f"  {set_password_url(issued.token, base_url)}"
+    )
+
+
+BASE_URL_HELP = "The app's address for the link (default: QUIZAPP_BASE_URL or SERVER_NAME)."
+
+
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(users.ROLES), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_create(username: str, role: str, password_stdin: bool) -> None:
-    """Create an admin or counselor account."""
+@click.option("--password-prompt", is_flag=True, help="Prompt for the password (twice).")
+@click.option("--base-url", help=BASE_URL_HELP)
+def users_create(
+    username: str, role: str, password_stdin: bool, password_prompt: bool, base_url: str | None
+) -> None:
+    """Create an admin or counselor account and print its set-password link.
+
+    With --password-stdin or --password-prompt the password is set here instead (scripted
+    set-ups), and no link is made.
+    """
     session = database.session()
+    password = None
+    if password_stdin or password_prompt:
+        password = read_password(password_stdin)
     try:
-        user = users.create_user(session, username, read_password(password_stdin), role)
+        user = users.create_user(session, username, password, role)
     except users.UserError as exc:
         fail(str(exc))
     session.commit()
     click.echo(f"Created {user.role} {user.username!r}.")
+    if password is None:
+        print_password_link(user, base_url)
+
+
+@users_cli.command("reset")
+@click.argument("username")
+@click.option("--base-url", help=BASE_URL_HELP)
+def users_reset(username: str, base_url: str | None) -> None:
+    """Print a new set-password link; the current password works until a new one is set."""
+    user = existing_user(database.session(), username)
+    if not user.active:
+        fail(f"{user.username!r} is disabled; enable it first.")
+    print_password_link(user, base_url)
+
+
+@users_cli.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(users.ROLES))
+@click.option("--base-url", help=BASE_URL_HELP)
+def users_role(username: str, role: str, base_url: str | None) -> None:
+    """Make an account an admin or a counselor (never the last active admin a counselor)."""
+    session = database.session()
+    user = existing_user(session, username)
+    try:
+        needs_link = users.set_role(session, user, role)
+    except users.UserError as exc:
+        fail(str(exc))
+    session.commit()
+    click.echo(f"{user.username!r} is now {users.A_ROLE[user.role]}.")
+    if needs_link:
+        click.echo(
+            f"An admin's password needs at least {users.ADMIN_PASSWORD_MIN} characters, so "
+            "their password was cleared and their sessions ended."
+        )
+        print_password_link(user, base_url)
+
+
+@users_cli.command("remove")
+@click.argument("username")
+@click.option("--links-to", "links_to", help="The admin who takes over the account's quiz links.")
+@click.option("--archive-links", is_flag=True, help="Archive the account's quiz links.")
+def users_remove(username: str, links_to: str | None, archive_links: bool) -> None:
+    """Delete an account and end its sessions; its quiz links pass to an admin; results stay.
+
+    Links always need an owner: with --archive-links alone they are archived and pass to the
+    longest-standing active admin; --links-to names another.
+    """
+    session = database.session()
+    user = existing_user(session, username)
+    owned = users.link_count(session, user)
+    if links_to:
+        holder = existing_user(session, links_to)
+    elif owned and not archive_links:
+        fail(
+            f"{user.username!r} holds {owned} quiz {'link' if owned == 1 else 'links'}: "
+            "give --links-to ADMIN or --archive-links."
+        )
+    else:
+        others = [a for a in users.active_admins(session) if a.id != user.id]
+        holder = min(others, key=lambda a: a.id) if others else None
+        if holder is None and owned:
+            fail("There is no other active admin to take over the account's quiz links.")
+    try:
+        moved = users.remove_user(session, user, holder, archive=archive_links)
+    except users.UserError as exc:
+        fail(str(exc))
+    session.commit()
+    click.echo(users.removal_summary(user, moved, holder, archive_links))
 
 
 @users_cli.command("list")
@@ -193,13 +319,22 @@ def users_list() -> None:
         click.echo("No accounts yet.")
     for user in rows:
         state = "active" if user.active else "disabled"
-        click.echo(f"{user.username:<24} {user.role:<10} {state:<9} since {user.created_on}")
+        if user.active and not user.has_password:
+            state = "no-password"
+        last = user.last_sign_in_on or "never"
+        click.echo(
+            f"{user.username:<24} {user.role:<10} {state:<11} since {user.created_on}  "
+            f"last sign-in {last}"
+        )
 
 
 def set_user_active(username: str, active: bool) -> None:
     session = database.session()
     user = existing_user(session, username)
-    users.set_active(session, user, active)
+    try:
+        users.set_active(session, user, active)
+    except users.UserError as exc:
+        fail(str(exc))
     session.commit()
     if active:
         click.echo(f"Enabled {user.username!r}.")
@@ -252,46 +387,54 @@ def users_admin_hint() -> None:
     if not any(u.role == "admin" and u.active for u in users.list_users(database.session())):
         click.echo(
             "No admin account exists yet. Create one with:\n"
-            "  .venv/bin/flask --app quizapp users create YOUR-NAME --role admin"
+            "  .venv/bin/flask --app quizapp users create YOUR-NAME --role admin --password-prompt\n"
+            "(without --password-prompt it prints a link for choosing the password in a browser)"
         )
 
 
-export_cli = AppGroup("export", help="Export results or summaries as CSV or JSON.")
+export_cli = AppGroup("export", help="Export results, summaries or the codebook.")
 
 
-def export_options(command):
+def export_options(formats: tuple[str, ...]):
     """The filters every export takes, the same as on the admin dashboard."""
-    for option in reversed(
-        [
-            click.option(
-                "--format",
-                "fmt",
-                type=click.Choice(["csv", "json"]),
-                default="csv",
-                show_default=True,
-            ),
-            click.option(
-                "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)."
-            ),
-            click.option(
-                "--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD)."
-            ),
-            click.option("--rubric", "rubric_id", help="Rubric id (default: the default quiz)."),
-            click.option("--version", "rubric_version", help="Rubric version."),
-            click.option("--link", "link_id", type=int, help="Quiz link id."),
-            click.option(
-                "-o",
-                "--output",
-                type=click.Path(dir_okay=False, writable=True),
-                help="Write to this file (default: standard output).",
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
+
+    def decorate(command):
+        for option in reversed(
+            [
+                click.option(
+                    "--format", "fmt", type=click.Choice(formats), default="csv", show_default=True
+                ),
+                click.option(
+                    "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)."
+                ),
+                click.option(
+                    "--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD)."
+                ),
+                click.option(
+                    "--rubric", "rubric_id", help="Rubric id (default: the default quiz)."
+                ),
+                click.option("--version", "rubric_version", help="Rubric version."),
+                click.option("--link", "link_id", type=int, help="Quiz link id."),
+                click.option("--bom", is_flag=True, help="Start a CSV with a UTF-8 BOM (Excel)."),
+                click.option(
+                    "-o",
+                    "--output",
+                    type=click.Path(dir_okay=False, writable=True),
+                    help="Write to this file (default: standard output).",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorate
 
 
-def run_export(name, fmt, since, until, rubric_id, rubric_version, link_id, output) -> None:
+def run_export(name, fmt, since, until, rubric_id, rubric_version, link_id, bom, output) -> None:
+    if bom and fmt != "csv":
+        fail("--bom applies to CSV only (JSON must not start with one).")
+    if fmt == "xlsx" and output is None:
+        fail("Give -o FILE for an XLSX workbook.")
     rubric = versioned_rubric(rubric_id, rubric_version)
     filters = Filters(
         since=since.date() if since else None,
@@ -301,32 +444,49 @@ def run_export(name, fmt, since, until, rubric_id, rubric_version, link_id, outp
         link_id=link_id,
     )
     session = database.session()
+    try:
+        chunks = export_chunks(session, name, fmt, filters, rubric, bom)
+    except ExportRefused as exc:
+        fail(str(exc))
     if output is None:
-        for chunk in export_chunks(session, name, fmt, filters, rubric):
-            click.echo(chunk, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)  # bytes go to the binary stream as they are
         return
-    rows = result_count(session, filters) if name == "results" else None
+    rows = result_count(session, filters) if name == "results" else 0
     with (
-        open(output, "w", encoding="utf-8", newline="") as out,
+        open(output, "wb") as out,
         click.progressbar(length=rows, label=f"Writing {output}", file=sys.stderr) as bar,
     ):
-        for chunk in export_chunks(session, name, fmt, filters, rubric, lambda: bar.update(1)):
+        for chunk in chunks:
             out.write(chunk)
+            if fmt != "xlsx":  # a workbook arrives whole, at the end
+                bar.update(rows_in(chunk))
     click.echo(f"Wrote {output}.", err=True)
 
 
 @export_cli.command("results")
-@export_options
+@export_options(("csv", "json", "xlsx"))
 def export_results(**options) -> None:
-    """One row per result: date, rubric, link label, band, scores and answers (never the token)."""
+    """One row per result: ids, date, link, band, scores and answer codes (never the token).
+
+    XLSX carries the codebook as its second sheet. A link with fewer than
+    QUIZAPP_COHORT_MIN_SIZE results is not named in any row.
+    """
     run_export("results", **options)
 
 
 @export_cli.command("summary")
-@export_options
+@export_options(("csv", "json"))
 def export_summary(**options) -> None:
-    """The dashboard's aggregates: totals, bands, dimensions, links, counselors and weeks."""
+    """The dashboard's aggregates and each question's answer counts."""
     run_export("summary", **options)
+
+
+@export_cli.command("codebook")
+@export_options(("csv", "json"))
+def export_codebook(**options) -> None:
+    """What each column of the results export holds: questions, codes, rounding."""
+    run_export("codebook", **options)
 
 
 results_cli = AppGroup("results", help="Manage stored results.")
@@ -350,6 +510,19 @@ def results_purge(days: int | None, dry_run: bool) -> None:
     count = purge_before(database.session(), cutoff, dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"
     click.echo(f"{verb} {count} {'result' if count == 1 else 'results'} completed before {cutoff}.")
+
+
+@results_cli.command("fold")
+def results_fold() -> None:
+    """Add the results stored since the last read to the dashboard's running totals.
+
+    Dashboards do this themselves when they are opened; run it from a scheduler (every few
+    minutes) to keep that first view quick on a busy service.
+    """
+    from .stats import fold_pending
+
+    count = fold_pending(database.session())
+    click.echo(f"Added {count} {'result' if count == 1 else 'results'} to the running totals.")
 
 
 def register(app: Flask) -> None:

@@ -35,6 +35,14 @@ DEFAULTS: dict[str, object] = {
     "SUBMIT_RATE_LIMIT": "120 per minute",  # a whole class behind one school address
     "STAFF_IDLE_MINUTES": 60,  # a staff session unused this long has ended
     "STAFF_MAX_HOURS": 12,  # and any staff session ends this long after sign-in
+    "SET_PASSWORD_HOURS": 72,  # a set-password link for a staff account works this long, once
+    # The address people reach the app at (https://quiz.example.org), for links printed by the
+    # command line and shown to admins; None: the address of the request.
+    "BASE_URL": None,
+    # Pages, styles and scripts go out compressed to browsers that accept it (Flask-Compress).
+    # Streamed downloads (exports) are left as they are, so memory stays flat however long.
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
 }
 
 # Names read from the environment, with the parser for each.
@@ -45,6 +53,7 @@ _INT = {
     "RETENTION_DAYS",
     "STAFF_IDLE_MINUTES",
     "STAFF_MAX_HOURS",
+    "SET_PASSWORD_HOURS",
     "PROXY_COUNT",
 }
 _FLOAT = {"COHORT_EPSILON", "COHORT_LINK_EPSILON"}
@@ -61,6 +70,7 @@ _STR = {
     "LOGIN_RATE_LIMIT",
     "LOGIN_ACCOUNT_RATE_LIMIT",
     "SUBMIT_RATE_LIMIT",
+    "BASE_URL",
 }
 
 

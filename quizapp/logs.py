@@ -1,15 +1,18 @@
-"""Logging that keeps the anonymity promise: result tokens and link codes never reach a log."""
+"""Logging that keeps the anonymity promise: result tokens and link codes never reach a log.
+
+Nor do staff accounts' set-password tokens: whoever reads one in a log could take the account.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 
-_SECRET_PATHS = re.compile(r"/(r|q)/[A-Za-z0-9_-]{8,}")
+_SECRET_PATHS = re.compile(r"/(r|q|account/set-password)/[A-Za-z0-9_-]{8,}")
 
 
 def redact(text: str) -> str:
-    """Replace the secret part of result and link paths with a placeholder."""
+    """Replace the secret part of result, link and set-password paths with a placeholder."""
     return _SECRET_PATHS.sub(lambda m: f"/{m.group(1)}/<redacted>", text)
 
 

@@ -50,11 +50,21 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_on: Mapped[dt.date] = mapped_column(Date, default=today)
+    # The day of the latest sign-in, for spotting unused accounts; never the time.
+    last_sign_in_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
     links: Mapped[list[QuizLink]] = relationship(back_populates="owner")
     sessions: Mapped[list[StaffSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    password_links: Mapped[list[PasswordLink]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account made with a set-password link and not yet used."""
+        return bool(self.password_hash)
 
 
 def utc_now() -> dt.datetime:
@@ -78,6 +88,23 @@ class StaffSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class PasswordLink(Base):
+    """A one-time, expiring set-your-password link of a staff account (quizapp/account_links.py).
+
+    Only the SHA-256 of the link's random token is stored, so a copy of the database opens no
+    account. An account has at most one open link: a new one replaces the old.
+    """
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(back_populates="password_links")
 
 
 class QuizLink(Base):
@@ -211,3 +238,17 @@ class CompareSnapshot(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     cuts: Mapped[dict] = mapped_column(JSON)  # "overall" or dimension id -> 9 cut points
+
+
+class PendingTotal(Base):
+    """A stored result whose running totals are not added yet; the next read folds it in.
+
+    A submission writes its result, its scores and this one row, nothing shared with other
+    submissions (quizapp/rollup.py).
+    """
+
+    __tablename__ = "rollup_pending"
+
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("results.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )

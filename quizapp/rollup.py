@@ -1,4 +1,10 @@
-"""Running totals that keep dashboard figures fast: what each stored result adds, and writing it.
+"""Running totals that keep dashboard figures fast: what each stored result adds, and adding it.
+
+A submission does not touch these rows: it stores its result and one ``rollup_pending`` row
+naming it. Whoever next reads the totals (a dashboard, the quality page, the day's comparison
+snapshot, ``flask stats fold``) first folds the pending results in, in batches: a few hundred
+rows a result are then written once per batch instead of once per submission, and concurrent
+submissions never queue for the same running total.
 
 Kinds of row (``key`` / ``value``; every row adds ``n`` and ``total``):
 
@@ -8,12 +14,14 @@ Kinds of row (``key`` / ``value``; every row adds ``n`` and ``total``):
 - ``ans``: key = question id, value = the answer (1-5 for statements, 0 for "Not sure",
   the option's position from 1 for scenarios).
 - ``val``: key = dimension id, value = the score to two decimals (exact medians and percentiles).
+- ``ovl``: value = the overall score (to one decimal, as stored), for the comparison snapshot.
 - ``cvn``, ``cvs``, ``cov``: for people who answered every statement of a dimension, the count,
   each item's keyed-score sum (key ``dim:a``) and cross-products (key ``dim:a:b``, a <= b), from
   which rubric quality statistics are computed without reading answers again.
 
-Per-link rows (link_key = link id, or 0 without a link) carry the light kinds (all, band, dim,
-ans); the all-results rows (link_key = -1) carry every kind.
+Per-link rows (link_key = link id, or 0 without a link) carry the dashboard's kinds (all, band,
+dim, ans, val), so a link's dashboard sums its days' rows whatever the link's size; the
+all-results rows (link_key = -1) carry every kind.
 """
 
 from __future__ import annotations
@@ -22,18 +30,18 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .assessment.item_stats import cross_products
 from .assessment.rubric import Rubric
-from .models import StatRollup
+from .models import PendingTotal, Result, ResultScore, StatRollup
 
 ALL = -1
 NO_LINK = 0
-PER_LINK_KINDS = {"all", "band", "dim", "ans"}
+PER_LINK_KINDS = {"all", "band", "dim", "ans", "val"}
 KEY_COLUMNS = ("kind", "link_key", "rubric_id", "rubric_version", "key", "day", "value")
 
 # (kind, key, value) -> [n, total]
@@ -65,6 +73,8 @@ def result_deltas(
         cell[1] += total
 
     add("all", "", 0.0, overall or 0.0)
+    if overall is not None:
+        add("ovl", "", round(overall, 1))
     add("band", band or "", 0.0, overall or 0.0)
     for dim_id, value in scores.items():
         if value is not None:
@@ -126,6 +136,108 @@ def add_rows(session: Session, rows: Iterable[dict]) -> None:
         },
     )
     session.execute(statement, rows)
+
+
+class Totals:
+    """Running totals gathered in memory (per rubric version, day and link), written at once.
+
+    Used for a fold of pending results and for bulk loads such as seeding: results of the same
+    day and link share their rows, so a batch writes each row once.
+    """
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str, dt.date, int | None], Deltas] = {}
+
+    def add(
+        self,
+        rubric: Rubric,
+        day: dt.date,
+        link_id: int | None,
+        answers: Mapping[str, object],
+        overall: float | None,
+        band: str | None,
+        scores: Mapping[str, float | None],
+        version: str | None = None,
+    ) -> None:
+        """Add one result; ``version`` labels its rows when it differs from the rubric's own."""
+        group = self.groups.setdefault((rubric.id, version or rubric.version, day, link_id), {})
+        for key, (n, total) in result_deltas(rubric, answers, overall, band, scores).items():
+            cell = group.get(key)
+            if cell is None:
+                group[key] = [n, total]
+            else:
+                cell[0] += n
+                cell[1] += total
+
+    def rows(self) -> list[dict]:
+        """The rollup rows of everything added, merged by table key."""
+        merged: dict[tuple, list] = {}
+        for (rubric_id, version, day, link_id), deltas in self.groups.items():
+            merge(merged, rows_for(deltas, rubric_id, version, day, link_id))
+        return list(unmerge(merged))
+
+
+FOLD_BATCH = 2000
+
+
+def pending(session: Session) -> bool:
+    """Whether some stored results are not in the running totals yet."""
+    return bool(session.scalar(select(exists().where(PendingTotal.result_id.is_not(None)))))
+
+
+def fold(session: Session, rubric_for, batch: int = FOLD_BATCH) -> int:
+    """Add the running totals of results stored since the last fold; return how many.
+
+    Each batch takes its pending rows off the queue (DELETE ... RETURNING) and adds what
+    they sum to in the same transaction, so a result is counted once: a fold running at the
+    same time on PostgreSQL waits for those rows and then finds them gone. ``rubric_for(id,
+    version)`` gives the rubric a result was scored with; a result without one is dropped from
+    the queue uncounted (its rubric file was removed).
+    """
+    folded = 0
+    while True:
+        first = select(PendingTotal.result_id).order_by(PendingTotal.result_id).limit(batch)
+        taken = delete(PendingTotal).where(PendingTotal.result_id.in_(first.scalar_subquery()))
+        try:
+            ids = sorted(session.scalars(taken.returning(PendingTotal.result_id)).all())
+            if not ids:
+                session.commit()
+                return folded
+            totals = Totals()
+            _gather(session, ids, rubric_for, totals)
+            add_rows(session, totals.rows())
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        folded += len(ids)
+        if len(ids) < batch:
+            return folded
+
+
+def _gather(session: Session, ids: list[int], rubric_for, totals: Totals) -> None:
+    """Add the results with these ids (and their stored scores) to ``totals``."""
+    scores: dict[int, dict[str, float | None]] = {}
+    query = select(ResultScore.result_id, ResultScore.dimension_id, ResultScore.score)
+    for result_id, dim_id, value in session.execute(query.where(ResultScore.result_id.in_(ids))):
+        scores.setdefault(result_id, {})[dim_id] = value
+    columns = (
+        Result.id,
+        Result.rubric_id,
+        Result.rubric_version,
+        Result.completed_on,
+        Result.link_id,
+        Result.answers,
+        Result.overall,
+        Result.band,
+    )
+    for rid, rubric_id, version, day, link_id, answers, overall, band in session.execute(
+        select(*columns).where(Result.id.in_(ids))
+    ):
+        rubric = rubric_for(rubric_id, version)
+        if rubric is not None:
+            mine = scores.get(rid, {})
+            totals.add(rubric, day, link_id, answers, overall, band, mine, version)
 
 
 def merge(into: dict, rows: Iterable[dict]) -> None:

@@ -8,8 +8,8 @@ Scenario options are chosen with probabilities that favour the options giving po
 person's strong dimensions. Every result is scored by the real ``scoring.score``.
 
 For speed, rows are written with bulk inserts a batch at a time, in day order, and the running
-totals (stat_rollup) are added up in memory with the same functions that keep them for live
-results (``rollup.result_deltas``, ``rows_for``, ``merge``), then written with ``add_rows`` in the
+totals (stat_rollup) are added up in memory with the same code that folds in live results
+(``rollup.Totals``), then written with ``add_rows`` in the
 same transaction as the batch's results. On SQLite the load runs with ``synchronous=OFF`` and a
 larger page cache: a crash of the machine mid-load can lose the load, so seed demo databases only.
 """
@@ -43,7 +43,7 @@ from .assessment.rubric import LIKERT_MAX, LIKERT_MIN, Rubric
 from .assessment.scoring import Answer, ScoredResult, score
 from .models import QuizLink, Result, ResultScore, User, new_token, today
 from .results import profile_of
-from .rollup import add_rows, merge, result_deltas, rows_for, unmerge
+from .rollup import Totals, add_rows
 from .users import create_user, find_user
 
 BATCH = 5000  # results per insert and commit
@@ -184,9 +184,16 @@ def demo_counselors(session: Session, count: int) -> list[User]:
 
 
 def make_links(
-    session: Session, rng: random.Random, rubric: Rubric, count: int, first: dt.date, last: dt.date
+    session: Session,
+    rng: random.Random,
+    rubric: Rubric,
+    count: int,
+    first: dt.date,
+    last: dt.date,
+    whole_period: bool = False,
 ) -> list[DemoLink]:
-    """Create ``count`` quiz links, each open for a stretch of the period, for demo counselors."""
+    """Create ``count`` quiz links, each open for a stretch of the period (or all of it), for
+    demo counselors."""
     if count == 0:
         return []
     owners = demo_counselors(session, min(MAX_COUNSELORS, -(-count // LINKS_PER_COUNSELOR)))
@@ -196,6 +203,8 @@ def make_links(
     for n in range(count):
         start = first + dt.timedelta(days=rng.randrange(max(1, span * 2 // 3)))
         end = min(last, start + dt.timedelta(days=rng.randint(max(1, span // 3), span)))
+        if whole_period:
+            start, end = first, last
         link = QuizLink(
             label=f"Demo cohort {numbered + n + 1} ({SEASONS[start.month]} {rng.choice(COHORTS)})",
             rubric_id=rubric.id,
@@ -216,8 +225,8 @@ class Batch:
     rubric: Rubric
     results: list[dict] = field(default_factory=list)
     scores: list[dict] = field(default_factory=list)
-    groups: dict[tuple[dt.date, int | None], dict] = field(default_factory=dict)
-    totals: dict[tuple, list] = field(default_factory=dict)
+    running: Totals = field(default_factory=Totals)
+    totals: list[dict] = field(default_factory=list)
 
     def add(self, result_id: int, day: dt.date, link_id, answers, scored: ScoredResult) -> None:
         rubric = self.rubric
@@ -250,22 +259,12 @@ class Batch:
                 }
             )
             scores[dim.id] = dim.score
-        # What the result adds to the running totals, summed per day and link for rows_for.
-        group = self.groups.setdefault((day, link_id), {})
-        deltas = result_deltas(rubric, answers, scored.overall, scored.band, scores)
-        for key, (n, total) in deltas.items():
-            cell = group.get(key)
-            if cell is None:
-                group[key] = [n, total]
-            else:
-                cell[0] += n
-                cell[1] += total
+        # What the result adds to the running totals, summed per day and link.
+        self.running.add(rubric, day, link_id, answers, scored.overall, scored.band, scores)
 
     def close(self) -> Batch:
         """Turn the per-day-and-link sums into rollup rows, merged by table key."""
-        for (day, link_id), deltas in self.groups.items():
-            merge(self.totals, rows_for(deltas, self.rubric.id, self.rubric.version, day, link_id))
-        self.groups = {}
+        self.totals, self.running = self.running.rows(), Totals()
         return self
 
     def write(self, session: Session) -> None:
@@ -273,7 +272,7 @@ class Batch:
         if self.results:
             session.execute(insert(Result.__table__), self.results)
             session.execute(insert(ResultScore.__table__), self.scores)
-        add_rows(session, unmerge(self.totals))
+        add_rows(session, self.totals)
         session.commit()
 
 
@@ -284,6 +283,7 @@ class Plan:
     rubric: Rubric
     seed: int
     links: tuple[DemoLink, ...]
+    link_share: float = LINK_SHARE
 
 
 def batches(per_day: list[tuple[dt.date, int]], first_id: int, size: int):
@@ -315,7 +315,7 @@ def build_batch(plan: Plan, spec: tuple[int, int, list[tuple[dt.date, int]]]) ->
         cumulative = list(accumulate(link.weight for link in open_links))
         for _ in range(count):
             link_id = None
-            if open_links and rng.random() < LINK_SHARE:
+            if open_links and rng.random() < plan.link_share:
                 link_id = rng.choices(link_ids, cum_weights=cumulative)[0]
             answers = people.answers(rng)
             batch.add(result_id, day, link_id, answers, score(rubric, answers))
@@ -407,6 +407,11 @@ def _stream(seed: int, purpose: str) -> random.Random:
     show_default=True,
     help="Spread results over this many days, ending today.",
 )
+@click.option(
+    "--all-linked",
+    is_flag=True,
+    help="Every result comes through the links, each open all the period (large-link tests).",
+)
 @click.option("--seed", "random_seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option(
     "--jobs",
@@ -416,7 +421,13 @@ def _stream(seed: int, purpose: str) -> random.Random:
     help="Processes making results (the data are the same whatever this is).",
 )
 def seed(
-    count: int, rubric_id: str | None, links: int, days: int, random_seed: int, jobs: int
+    count: int,
+    rubric_id: str | None,
+    links: int,
+    days: int,
+    all_linked: bool,
+    random_seed: int,
+    jobs: int,
 ) -> None:
     """Add COUNT made-up results, scored by the real rubric, with their running totals."""
     loaded = current_app.extensions["quizapp.rubrics"]
@@ -433,9 +444,11 @@ def seed(
         bulk_session() as session,
         click.progressbar(length=count, label="Seeding results", file=sys.stderr) as bar,
     ):
-        made = make_links(session, _stream(random_seed, "links"), rubric, links, first, last)
+        made = make_links(
+            session, _stream(random_seed, "links"), rubric, links, first, last, all_linked
+        )
         session.commit()
-        plan = Plan(rubric, random_seed, tuple(made))
+        plan = Plan(rubric, random_seed, tuple(made), 1.0 if all_linked else LINK_SHARE)
         linked = seed_results(session, plan, per_day, jobs, bar.update)
     elapsed = time.perf_counter() - started
     click.echo(

@@ -6,11 +6,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Numeric, Select, case, cast, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import rollup
+from .catalog import scored_with
 from .models import CompareSnapshot, QuizLink, Result, ResultScore, StatRollup, User, today
 
 
@@ -121,6 +122,13 @@ def absolute_deviations(
 # --- Service-wide figures, summed from the running totals in stat_rollup -----------------------
 
 
+def fold_pending(session: Session) -> int:
+    """Add the results stored since the last read to the running totals (quizapp/rollup.py)."""
+    if not rollup.pending(session):
+        return 0
+    return rollup.fold(session, scored_with)
+
+
 def _rollup(filters: Filters, *columns) -> Select:
     """A query over the running totals of the filtered days, rubric and link."""
     query = select(*columns)
@@ -130,6 +138,7 @@ def _rollup(filters: Filters, *columns) -> Select:
 
 def rollup_sums(session: Session, filters: Filters, kinds: tuple[str, ...]) -> dict:
     """Return {(kind, key, value): (n, total)} summed over the filtered running totals."""
+    fold_pending(session)
     query = (
         _rollup(
             filters,
@@ -147,6 +156,7 @@ def rollup_sums(session: Session, filters: Filters, kinds: tuple[str, ...]) -> d
 
 def daily_counts(session: Session, filters: Filters) -> list[tuple[dt.date, int]]:
     """Results per day, oldest first."""
+    fold_pending(session)
     query = (
         _rollup(filters, StatRollup.day, func.sum(StatRollup.n))
         .where(StatRollup.kind == "all")
@@ -157,24 +167,22 @@ def daily_counts(session: Session, filters: Filters) -> list[tuple[dt.date, int]
 
 
 def score_values(session: Session, filters: Filters) -> dict[str, list[tuple[float, int]]]:
-    """Each dimension's distinct scores with their counts, lowest first (exact medians)."""
-    if filters.link_id is None:
-        query = (
-            _rollup(filters, StatRollup.key, StatRollup.value, func.sum(StatRollup.n))
-            .where(StatRollup.kind == "val")
-            .group_by(StatRollup.key, StatRollup.value)
-        )
-    else:  # one link's results are few: count them directly
-        value = func.round(cast(ResultScore.score, Numeric), 2)  # PostgreSQL rounds numerics only
-        query = (
-            filters.apply(
-                select(ResultScore.dimension_id, value, func.count()).join(
-                    Result, Result.id == ResultScore.result_id
-                )
-            )
-            .where(ResultScore.score.is_not(None))
-            .group_by(ResultScore.dimension_id, value)
-        )
+    """Each dimension's distinct scores with their counts, lowest first (exact medians).
+
+    Read from the running totals, for all results or one link alike: the work grows with the
+    days covered, not with the number of results.
+    """
+    return _values(session, filters, "val")
+
+
+def _values(session: Session, filters: Filters, kind: str) -> dict[str, list[tuple[float, int]]]:
+    """{key: [(value, count), ...]} of a kind of value histogram, lowest value first."""
+    fold_pending(session)
+    query = (
+        _rollup(filters, StatRollup.key, StatRollup.value, func.sum(StatRollup.n))
+        .where(StatRollup.kind == kind)
+        .group_by(StatRollup.key, StatRollup.value)
+    )
     out: dict[str, list[tuple[float, int]]] = {}
     for dim_id, value, n in session.execute(query):
         out.setdefault(dim_id, []).append((float(value), int(n)))
@@ -201,12 +209,14 @@ def _mean(count: int, total: float) -> float | None:
 
 def link_breakdown(session: Session, filters: Filters):
     """Per quiz link: (link, counselor name, results, mean overall), most results first."""
+    fold_pending(session)
     query = _by_link(filters, QuizLink, User.username).group_by(QuizLink.id, User.username)
     return [(link, name, int(c), _mean(c, t)) for link, name, c, t in session.execute(query)]
 
 
 def counselor_breakdown(session: Session, filters: Filters):
     """Per counselor: (name, links, results, mean overall), most results first."""
+    fold_pending(session)
     links = func.count(func.distinct(QuizLink.id))
     query = _by_link(filters, User.username, links).group_by(User.id, User.username)
     return [(name, k, int(c), _mean(c, t)) for name, k, c, t in session.execute(query)]
@@ -214,6 +224,7 @@ def counselor_breakdown(session: Session, filters: Filters):
 
 def rubric_versions(session: Session) -> list[tuple[str, str]]:
     """(rubric id, version) pairs that have results."""
+    fold_pending(session)
     query = (
         select(StatRollup.rubric_id, StatRollup.rubric_version)
         .where(StatRollup.kind == "all", StatRollup.link_key == rollup.ALL)
@@ -251,26 +262,20 @@ def _cuts(values: list[tuple[float, int]]) -> list[float]:
     return cuts
 
 
-def _overall_values(session: Session, filters: Filters) -> list[tuple[float, int]]:
-    value = Result.overall  # stored to one decimal already
-    query = filters.apply(select(value, func.count()).where(value.is_not(None)))
-    return sorted((float(v), int(n)) for v, n in session.execute(query.group_by(value)))
-
-
 def snapshot(session: Session, rubric_id: str, version: str, day: dt.date) -> CompareSnapshot:
-    """The day's decile snapshot of a rubric version, made at its first use that day."""
+    """The day's decile snapshot of a rubric version, made at its first use that day.
+
+    Made from the running totals, so its cost grows with the days of results, not their number.
+    """
     found = session.get(CompareSnapshot, (rubric_id, version, day))
     if found is not None:
         return found
     filters = Filters(rubric_id=rubric_id, rubric_version=version)
-    cuts = {"overall": _cuts(_overall_values(session, filters))}
+    cuts = {"overall": _cuts(_values(session, filters, "ovl").get("", []))}
     cuts |= {d: _cuts(values) for d, values in score_values(session, filters).items()}
+    count = rollup_sums(session, filters, ("all",)).get(("all", "", 0.0), (0, 0.0))[0]
     made = CompareSnapshot(
-        rubric_id=rubric_id,
-        rubric_version=version,
-        day=day,
-        count=result_count(session, filters),
-        cuts=cuts,
+        rubric_id=rubric_id, rubric_version=version, day=day, count=count, cuts=cuts
     )
     session.add(made)
     try:

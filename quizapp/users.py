@@ -1,4 +1,4 @@
-"""Staff accounts: creating, listing, disabling, passwords and sign-in sessions."""
+"""Staff accounts: creating, listing, roles, disabling, removing, passwords and sign-in sessions."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, delete, or_, select, update
+from sqlalchemy import ColumnElement, Connection, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .models import StaffSession, User
+from .models import QuizLink, StaffSession, User
 
 ROLES = ("admin", "counselor")
+A_ROLE = {"admin": "an admin", "counselor": "a counselor"}  # for sentences
 # NIST SP 800-63B: a length floor, a generous ceiling, no composition rules, no known passwords.
 PASSWORD_MIN, PASSWORD_MAX = 8, 128  # PASSWORD_MIN is the counselors' floor
 ADMIN_PASSWORD_MIN = 12  # an admin account reaches every result and account
@@ -85,16 +86,31 @@ def find_user(session: Session, username: str) -> User | None:
     ).first()
 
 
-def create_user(session: Session, username: str, password: str, role: str) -> User:
-    """Create an active account; the caller commits."""
-    name = check_username(username)
+def check_role(role: str) -> str:
     if role not in ROLES:
         raise UserError(f"The role must be one of: {', '.join(ROLES)}.")
+    return role
+
+
+def create_user(session: Session, username: str, password: str | None, role: str) -> User:
+    """Create an active account; the caller commits.
+
+    Without a password the account cannot sign in until its owner sets one through a
+    set-password link (quizapp/account_links.py), so no admin ever knows it.
+    """
+    name = check_username(username)
+    check_role(role)
     if find_user(session, name) is not None:
         raise UserError(f"There is already a user called {name!r}.")
-    check_password(password, role, name)
-    user = User(username=name, role=role, password_hash=hash_password(password))
+    if password is not None:
+        check_password(password, role, name)
+    user = User(
+        username=name,
+        role=role,
+        password_hash="" if password is None else hash_password(password),
+    )
     session.add(user)
+    session.flush()  # the id, for a set-password link made in the same transaction
     return user
 
 
@@ -111,9 +127,103 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 def set_active(session: Session, user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its open sessions. The caller commits."""
+    if not active:
+        keep_an_admin(session, user, f"disable {user.username!r}")
     user.active = active
     if not active:
         end_sessions(session, user)
+
+
+def keep_an_admin(session: Session, user: User, action: str) -> None:
+    """Refuse a change that would take away the last active admin: nobody could then manage
+    accounts from the pages."""
+    if not is_active_admin(user):
+        return
+    admins = session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active)
+    )
+    if admins <= 1:
+        raise UserError(
+            f"You cannot {action}: {user.username!r} is the only active admin. "
+            "Make another account an admin first."
+        )
+
+
+def set_role(session: Session, user: User, role: str) -> bool:
+    """Make an account an admin or a counselor; the caller commits.
+
+    An admin's password needs more characters than a counselor's, and a stored hash cannot
+    tell how long the password was: so a counselor made an admin loses their password and
+    their sessions, and chooses a new one through a set-password link. Returns whether that
+    happened (the caller then issues the link).
+    """
+    check_role(role)
+    if role == user.role:
+        return False
+    if role != "admin":
+        keep_an_admin(session, user, f"make {user.username!r} {A_ROLE[role]}")
+    user.role = role
+    if role != "admin":
+        return False
+    user.password_hash = ""
+    end_sessions(session, user)
+    return True
+
+
+def remove_user(session: Session, user: User, links_to: User | None, archive: bool) -> int:
+    """Delete an account, passing its quiz links to ``links_to``; return how many passed.
+
+    Results hang from quiz links, never from staff accounts, so they are all kept. The user
+    row itself is deleted rather than kept anonymised: once the links have another owner,
+    nothing that must be kept refers to it, and its sessions and set-password link go with
+    it (ON DELETE CASCADE). Links need an owner, so archived links pass too, closed.
+    ``links_to`` may be None only for an account without links. The caller commits.
+    """
+    keep_an_admin(session, user, f"remove {user.username!r}")
+    moved = 0
+    if link_count(session, user):
+        if links_to is None or links_to.id == user.id or not is_active_admin(links_to):
+            raise UserError("Quiz links can only pass to another active admin.")
+        values: dict[str, object] = {"owner_id": links_to.id}
+        if archive:
+            values["archived"] = True
+        moved = session.execute(
+            update(QuizLink).where(QuizLink.owner_id == user.id).values(**values)
+        ).rowcount
+        session.expire(user, ["links"])  # they belong to someone else now
+    end_sessions(session, user)
+    session.delete(user)
+    return moved
+
+
+def removal_summary(user: User, moved: int, holder: User | None, archive: bool) -> str:
+    """What a removal did, in a sentence for the page or the terminal."""
+    if not moved:
+        return f"Removed {user.username!r}; they held no quiz links."
+    verb = "archived and passed" if archive else "passed"
+    links = "1 quiz link was" if moved == 1 else f"{moved} quiz links were"
+    return (
+        f"Removed {user.username!r}. {links} {verb} to {holder.username!r}; every result is kept."
+    )
+
+
+def is_active_admin(user: User) -> bool:
+    return user.role == "admin" and user.active
+
+
+def link_count(session: Session, user: User) -> int:
+    """How many quiz links the account owns, archived or not."""
+    return session.scalar(
+        select(func.count()).select_from(QuizLink).where(QuizLink.owner_id == user.id)
+    )
+
+
+def active_admins(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(User.role == "admin", User.active).order_by(User.username)
+        )
+    )
 
 
 def end_sessions(session: Session, user: User) -> None:
@@ -123,7 +233,7 @@ def end_sessions(session: Session, user: User) -> None:
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """Return the active user with this username and password, or None."""
     user = find_user(session, username)
-    if user is None:
+    if user is None or not user.has_password:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
@@ -159,11 +269,12 @@ class SessionLimits:
 def start_session(
     session: Session, user: User, limits: SessionLimits, now: dt.datetime
 ) -> StaffSession:
-    """Record a new sign-in (clearing out ended sessions); the caller commits.
+    """Record a new sign-in (clearing out ended sessions) and its day; the caller commits.
 
     The row's random key is what the browser's session cookie holds.
     """
     purge_ended_sessions(session, limits, now)
+    user.last_sign_in_on = now.date()
     staff_session = StaffSession(user=user, started_at=now, last_seen_at=now)
     session.add(staff_session)
     return staff_session

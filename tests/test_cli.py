@@ -11,9 +11,58 @@ def test_db_upgrade_creates_the_schema(tmp_path, migrated_db):
     app = make_app(tmp_path, migrated_db, DATABASE_URL=f"sqlite:///{tmp_path / 'new.sqlite'}")
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "Database is up to date." in result.output
+    assert "Created the database at" in result.output
     tables = set(inspect(create_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")).get_table_names())
     assert {"results", "result_scores", "quiz_links", "users", "alembic_version"} <= tables
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from quizapp.db import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_db_upgrade_says_whether_it_created_upgraded_or_did_nothing(tmp_path, migrated_db):
+    from tests.conftest import make_app
+
+    path = tmp_path / "new.sqlite"
+    app = make_app(tmp_path, migrated_db, DATABASE_URL=f"sqlite:///{path}")
+    runner = app.test_cli_runner()
+    head = head_revision()
+
+    created = runner.invoke(args=["db", "upgrade", "--revision", "0007"])
+    assert created.exit_code == 0, created.output
+    assert created.output == f"Created the database at {path} (schema 0007).\n"
+
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.output == f"Upgraded the database to schema {head} (it was at 0007).\n"
+
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.output == "Database is up to date.\n"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        from alembic.migration import MigrationContext
+
+        assert MigrationContext.configure(connection).get_current_revision() == head
+    engine.dispose()
+
+
+def test_db_upgrade_of_a_migrated_database_does_nothing(runner):
+    """The fixtures' database is migrated already: on SQLite and on PostgreSQL alike."""
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Database is up to date.\n"
+
+
+def test_db_upgrade_names_a_server_database_without_its_password():
+    from quizapp.commands import where
+
+    url = "postgresql+psycopg://quiz:s3cret@db.example.org:5432/quizapp"
+    assert where(url) == "postgresql+psycopg://quiz:***@db.example.org:5432/quizapp"
+    assert "s3cret" not in where(url)
 
 
 def test_rubric_check_prints_a_summary(runner):

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp import db
 from quizapp.models import QuizLink, Result, ResultScore, StatRollup, User
+from quizapp.stats import fold_pending
 from tests.conftest import add_link, mini_answers
 
 SETTINGS = settings(
@@ -60,6 +61,7 @@ def form_bodies(valid: dict[str, str]):
 def stored(app) -> tuple[int, int, int]:
     with app.app_context():
         session = db.session()
+        fold_pending(session)  # running totals are added on the next read
         results = session.scalar(select(func.count()).select_from(Result))
         scores = session.scalar(select(func.count()).select_from(ResultScore))
         rolled = session.scalar(

@@ -25,6 +25,12 @@ MATRIX = {
     "quiz.result_json": ("GET", "/r/{token}.json", None, PUBLIC),
     "auth.login": ("GET", "/login", None, {"anonymous": 200, "anna": 302, "ben": 302, "root": 302}),
     "auth.logout": ("POST", "/logout", {}, dict.fromkeys(CALLERS, 302)),
+    "auth.set_password": (
+        "GET",
+        "/account/set-password/no-such-token",
+        None,
+        dict.fromkeys(CALLERS, 410),
+    ),
     "counselor.dashboard": ("GET", "/counselor/", None, STAFF_ANY),
     "counselor.new_link": ("GET", "/counselor/links/new", None, STAFF_ANY),
     "counselor.link": ("GET", "/counselor/links/{link}", None, STAFF_OWN),
@@ -56,6 +62,14 @@ MATRIX = {
         {"password": "another long one"},
         {**ADMIN, "root": 303},
     ),
+    "admin.account_link": ("GET", "/admin/users/{ben}/link", None, ADMIN),
+    "admin.change_role": (
+        "POST",
+        "/admin/users/{ben}/role",
+        {"role": "admin"},
+        {**ADMIN, "root": 303},
+    ),
+    "admin.remove": ("GET", "/admin/users/{ben}/remove", None, ADMIN),
 }
 
 

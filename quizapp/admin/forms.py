@@ -1,10 +1,10 @@
-"""Admin forms: dashboard and export filters, and managing counselor accounts."""
+"""Admin forms: dashboard and export filters, and managing staff accounts."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -13,14 +13,9 @@ from ..assessment.rubric import Rubric
 from ..catalog import rubrics
 from ..models import QuizLink
 from ..stats import Filters, rubric_versions
-from ..users import (
-    ADMIN_PASSWORD_MIN,
-    PASSWORD_MAX,
-    PASSWORD_MIN,
-    USERNAME_MAX,
-    UserError,
-    check_password,
-)
+from ..users import USERNAME_MAX
+
+ROLE_CHOICES = [SelectChoice("counselor", "Counselor"), SelectChoice("admin", "Admin")]
 
 
 class FilterForm(FlaskForm):
@@ -77,39 +72,42 @@ class FilterForm(FlaskForm):
 
 
 class NewCounselorForm(FlaskForm):
+    """A new account: a name and a role. Its owner chooses the password through a link."""
+
     username = StringField(
         "Username",
         validators=[InputRequired("Enter a username."), Length(max=USERNAME_MAX)],
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
-    password = PasswordField(
-        "Password",
-        description=f"At least {PASSWORD_MIN} characters for a counselor and "
-        f"{ADMIN_PASSWORD_MIN} for an admin; common passwords are refused. "
-        "Share it with the person privately.",
-        validators=[InputRequired("Enter a password.")],
-        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class RoleForm(FlaskForm):
+    """The role an account is to have (its button sends it)."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+
+
+class RemoveForm(FlaskForm):
+    """What becomes of a removed account's quiz links: passed to an admin, or archived."""
+
+    links = RadioField(
+        "Their quiz links",
+        choices=[
+            SelectChoice("pass", "Pass them on as they are, still taking responses"),
+            SelectChoice("archive", "Archive them: they take no more responses"),
+        ],
+        default="pass",
+        validators=[InputRequired("Choose what happens to their quiz links.")],
     )
-    role = SelectField(
-        "Role", choices=[SelectChoice("counselor", "Counselor"), SelectChoice("admin", "Admin")]
-    )
+    to = SelectField("Admin who takes them over", description="Their results stay with the links.")
 
-    def validate_password(self, field):
-        """The account rules themselves (quizapp/users.py), for the role chosen."""
-        try:
-            check_password(field.data, self.role.data, self.username.data or "")
-        except UserError as exc:
-            raise ValidationError(str(exc)) from None
-
-
-class PasswordForm(FlaskForm):
-    """A new password; its rules depend on the account's role, so the view checks them."""
-
-    password = PasswordField(
-        "New password",
-        validators=[InputRequired("Enter a password.")],
-        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
-    )
+    def __init__(self, admins, has_links: bool, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to.choices = [SelectChoice(str(a.id), a.username) for a in admins]
+        if not has_links:  # nothing to decide: only the confirming button
+            del self.links
+            del self.to
 
 
 class ConfirmForm(FlaskForm):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
 from . import yaml_safe
 
@@ -91,9 +91,16 @@ class Scenario(_Frozen):
     prompt: Text
     options: tuple[Option, ...] = Field(min_length=2, max_length=6)
 
+    # Worked out once when loaded (scoring asks for it per dimension for every result).
+    _most: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        dims = {d for o in self.options for d in o.points}
+        self._most.update({d: max(o.points.get(d, 0) for o in self.options) for d in dims})
+
     def max_points(self, dimension_id: str) -> int:
         """Return the most points any option of this scenario gives the dimension."""
-        return max(o.points.get(dimension_id, 0) for o in self.options)
+        return self._most.get(dimension_id, 0)
 
 
 class Band(_Frozen):
@@ -235,15 +242,26 @@ class Rubric(_Frozen):
     precision: Precision | None = None
     content_hash: str = Field(default="", exclude=True)
 
+    _items: tuple[Item, ...] = PrivateAttr(default=())
+
+    def model_post_init(self, context: object, /) -> None:
+        self._items = tuple(item for d in self.dimensions for item in d.items)
+
     @property
     def items(self) -> tuple[Item, ...]:
         """Every scored Likert item, in dimension order."""
-        return tuple(item for d in self.dimensions for item in d.items)
+        return self._items
 
     @property
     def question_count(self) -> int:
         """Every question a person answers: statements, attention checks and scenarios."""
         return len(self.items) + len(self.checks) + len(self.scenarios)
+
+    @property
+    def question_numbers(self) -> dict[str, int]:
+        """The number the quiz page shows for each question: sections in order, then scenarios."""
+        order = [*(i for s in self.sections for i in s.items), *(s.id for s in self.scenarios)]
+        return {question_id: n for n, question_id in enumerate(order, start=1)}
 
     @property
     def ranks_roles(self) -> bool:

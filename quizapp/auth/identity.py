@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, flash, g, redirect, request
+from flask import abort, current_app, flash, g, redirect, request, session
 from flask_login import UserMixin, current_user, login_required, login_url
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -83,7 +83,10 @@ def is_staff_request() -> bool:
     """Whether this request is for a staff page or comes from a signed-in staff member."""
     if request.path.split("/")[1] in STAFF_AREAS:
         return True
-    return request.endpoint != "static" and current_user.is_authenticated
+    # Only a signed-in browser's session names a user; anyone else is not loaded at all.
+    if request.endpoint == "static" or "_user_id" not in session:
+        return False
+    return current_user.is_authenticated
 
 
 def role_required(*roles: str):

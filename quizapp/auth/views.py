@@ -1,4 +1,4 @@
-"""Sign-in and sign-out for admins and counselors."""
+"""Sign-in and sign-out for admins and counselors, and choosing a password through a link."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    has_request_context,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,10 +21,11 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from .. import db
+from ..account_links import LinkClosed, open_account, redeem
 from ..extensions import limiter, login_manager
-from ..models import utc_now
+from ..models import User, utc_now
 from ..users import SessionLimits, end_session, normalise_username, start_session
-from .forms import LoginForm
+from .forms import LoginForm, SetPasswordForm
 from .identity import StaffUser, send_to_sign_in
 
 bp = Blueprint("auth", __name__)
@@ -73,11 +77,7 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        limits = SessionLimits.from_config(current_app.config)
-        staff_session = start_session(db.session(), form.user, limits, utc_now())
-        db.session().commit()
-        session.clear()  # a new session at sign-in: nothing from before carries over
-        login_user(StaffUser(form.user, staff_session.key))
+        sign_in(form.user)
         return redirect(safe_next(request.args.get("next")) or home_for(form.user))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
@@ -92,3 +92,61 @@ def logout():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+def sign_in(user: User) -> None:
+    """Start a staff session for ``user`` in this browser, ending any other one it had."""
+    if current_user.is_authenticated:
+        end_session(db.session(), current_user.key)
+    limits = SessionLimits.from_config(current_app.config)
+    staff_session = start_session(db.session(), user, limits, utc_now())
+    db.session().commit()
+    session.clear()  # a new session at sign-in: nothing from before carries over
+    login_user(StaffUser(user, staff_session.key))
+
+
+LINK_CLOSED = (
+    "This set-password link does not work any more: it has been used, a newer link has "
+    "replaced it, or it has expired. Please ask an admin for a new one."
+)
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Choose the password of a new or reset account; the link then stops working."""
+    db_session = db.session()
+    try:
+        user = open_account(db_session, token, utc_now())
+    except LinkClosed:
+        abort(410, description=LINK_CLOSED)
+    form = SetPasswordForm(user)
+    if form.validate_on_submit():
+        try:
+            redeem(db_session, token, form.password.data, utc_now())
+        except LinkClosed:  # used by another request since the page was checked
+            db_session.rollback()
+            abort(410, description=LINK_CLOSED)
+        sign_in(user)
+        flash("Your password is set and you are signed in.", "success")
+        return redirect(home_for(user), code=303)
+    status = 422 if form.errors else 200
+    page = render_template("auth/set_password.html", form=form, user=user)
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"  # the page's address holds the token
+    return response
+
+
+def set_password_url(token: str, base_url: str | None = None) -> str:
+    """The address of a set-password link: on ``base_url`` or QUIZAPP_BASE_URL if given, else
+    on this request's host, else (from the command line) on SERVER_NAME; else only the path."""
+    config = current_app.config
+    base = base_url or config.get("BASE_URL")
+    if has_request_context():
+        path = url_for("auth.set_password", token=token)
+        base = base or request.host_url
+    else:
+        with current_app.test_request_context():
+            path = url_for("auth.set_password", token=token)
+        if not base and config.get("SERVER_NAME"):
+            base = f"{config['PREFERRED_URL_SCHEME']}://{config['SERVER_NAME']}"
+    return base.rstrip("/") + path if base else path

@@ -30,6 +30,7 @@ class QuestionnaireForm(FlaskForm):
     """Base class; ``questionnaire_form`` adds one radio field per item and scenario."""
 
     rubric: Rubric
+    numbers: dict[str, int]  # question number on the page, by field name, in page order
     # A one-time key per questionnaire page, kept when the page comes back with an error: a
     # second post of the same page (Back, reload, a double click) finds the first result.
     submission_key = HiddenField(default=new_submission_key)
@@ -46,31 +47,39 @@ class QuestionnaireForm(FlaskForm):
 
     def tampering(self, formdata: MultiDict) -> str | None:
         """Say what is wrong with a request no honest browser would send, or None."""
-        names = {f.name for f in self} | {"csrf_token"}
-        for key in formdata:
-            if key not in names:
-                return f"The form contained a field that is not part of this quiz ({key[:40]!r})."
-            if len(formdata.getlist(key)) > 1:
-                return f"The answer to {key[:40]!r} was sent more than once."
-            if key == "submission_key":
-                if not KEY_PATTERN.fullmatch(formdata[key]):
-                    return "The form's submission key is not one this site makes."
-                continue
-            field = self[key] if key != "csrf_token" else None
-            if field is not None and formdata[key] not in {c.value for c in field.choices}:
-                return f"The answer to {key!r} is not one of the choices this quiz offers."
-        return None
+        return tampering(self.rubric, formdata)
 
-    def error_list(self) -> list[tuple[str, str, str]]:
-        """Return (field name, question text, message) for every field with an error, in order."""
-        return [(f.name, str(f.label.text), f.errors[0]) for f in self if f.errors]
+    def answered_count(self) -> int:
+        """How many questions the posted form answered (with any choice, "Not sure" included)."""
+        return sum(1 for name in self.numbers if self[name].data is not None)
+
+    def error_list(self) -> list[tuple[int, str, str, str]]:
+        """Return (question number, field name, question text, message) for every question with
+        an error, in the order and with the numbers the page shows."""
+        return [
+            (number, name, str(self[name].label.text), self[name].errors[0])
+            for name, number in self.numbers.items()
+            if self[name].errors
+        ]
+
+
+_FORMS: dict[tuple[str, str, str], type[QuestionnaireForm]] = {}
 
 
 def questionnaire_form(rubric: Rubric) -> type[QuestionnaireForm]:
+    """The form class of a rubric version, made once (building one costs more than using it)."""
+    key = (rubric.id, rubric.version, rubric.content_hash)
+    form = _FORMS.get(key)
+    if form is None:
+        form = _FORMS[key] = _make_form(rubric)
+    return form
+
+
+def _make_form(rubric: Rubric) -> type[QuestionnaireForm]:
     """Return a new form class with one required radio group per question of the rubric."""
     likert = [SelectChoice(str(p.value), p.label) for p in rubric.scale]
     likert.append(SelectChoice(NOT_SURE, rubric.not_sure_label))
-    fields: dict[str, object] = {"rubric": rubric}
+    fields: dict[str, object] = {"rubric": rubric, "numbers": rubric.question_numbers}
     for item in (*rubric.items, *rubric.checks):
         fields[item.id] = RadioField(
             item.text, choices=likert, validators=[InputRequired(LIKERT_REQUIRED)]
@@ -81,3 +90,53 @@ def questionnaire_form(rubric: Rubric) -> type[QuestionnaireForm]:
             scenario.prompt, choices=choices, validators=[InputRequired(SCENARIO_REQUIRED)]
         )
     return type(f"Questionnaire_{rubric.id}", (QuestionnaireForm,), fields)
+
+
+def allowed_values(rubric: Rubric) -> dict[str, frozenset[str]]:
+    """Each answer field a questionnaire post may carry, with the values it may take."""
+    key = (rubric.id, rubric.version, rubric.content_hash)
+    found = _ALLOWED.get(key)
+    if found is None:
+        likert = frozenset([*(str(p.value) for p in rubric.scale), NOT_SURE])
+        found = {item.id: likert for item in (*rubric.items, *rubric.checks)}
+        found |= {s.id: frozenset(o.id for o in s.options) for s in rubric.scenarios}
+        _ALLOWED[key] = found
+    return found
+
+
+_ALLOWED: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
+
+
+def tampering(rubric: Rubric, formdata: MultiDict) -> str | None:
+    """Say what is wrong with a request no honest browser would send, or None."""
+    allowed = allowed_values(rubric)
+    for key in formdata:
+        if key not in allowed and key not in {"submission_key", "csrf_token"}:
+            return f"The form contained a field that is not part of this quiz ({key[:40]!r})."
+        if len(formdata.getlist(key)) > 1:
+            return f"The answer to {key[:40]!r} was sent more than once."
+        if key == "submission_key":
+            if not KEY_PATTERN.fullmatch(formdata[key]):
+                return "The form's submission key is not one this site makes."
+            continue
+        if key != "csrf_token" and formdata[key] not in allowed[key]:
+            return f"The answer to {key!r} is not one of the choices this quiz offers."
+    return None
+
+
+def complete_answers(rubric: Rubric, formdata: MultiDict) -> dict[str, Answer] | None:
+    """The answers of a post that answers every question, as ``answers()`` gives them after
+    validation; None when any is missing (the form then says which). Call after ``tampering``,
+    which has checked every value against the choices."""
+    out: dict[str, Answer] = {}
+    for item in (*rubric.items, *rubric.checks):
+        value = formdata.get(item.id)
+        if not value:
+            return None
+        out[item.id] = None if value == NOT_SURE else int(value)
+    for scenario in rubric.scenarios:
+        value = formdata.get(scenario.id)
+        if not value:
+            return None
+        out[scenario.id] = value
+    return out

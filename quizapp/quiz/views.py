@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 
 from .. import db
@@ -22,11 +23,18 @@ from ..catalog import default_rubric, rubric_or_404, rubrics, scored_with
 from ..errors import RETRY_AFTER_SECONDS, unavailable
 from ..extensions import limiter
 from ..links import LinkState, find_by_code, response_count, state_of
-from ..models import QuizLink
+from ..models import QuizLink, today
 from ..report import as_json, build_report
-from ..results import LinkClosedError, find_result, find_submission, store_result
+from ..results import (
+    LinkClosedError,
+    find_result,
+    find_submission,
+    result_exists,
+    store_result,
+)
 from ..stats import compare
-from .forms import questionnaire_form
+from .forms import complete_answers, new_submission_key, questionnaire_form, tampering
+from .page_cache import PageCache, filled, plain_request
 
 bp = Blueprint("quiz", __name__)
 
@@ -72,32 +80,40 @@ def take(
     A link that closed while the person was answering never costs them their answers: the
     finished quiz is stored as an individual result, outside the group, and the page says why.
     """
-    form = questionnaire_form(rubric)()
-    if request.method == "POST":
-        problem = form.tampering(request.form)
-        if problem:
-            abort(400, description=problem + " Nothing was stored.")
-        try:
-            return submit(rubric, form, link, closed) or questionnaire(
-                rubric, form, link, closed, action
-            )
-        except DBAPIError as error:
-            if not unavailable(error):
-                raise
-            return questionnaire(rubric, form, link, closed, action, unavailable_now=True)
-    return questionnaire(rubric, form, link, closed, action)
+    if request.method == "GET":
+        return blank_questionnaire(rubric, link, closed, action)
+    problem = tampering(rubric, request.form)
+    if problem:
+        abort(400, description=problem + " Nothing was stored.")
+    # Every answer given and every value one of the choices: no form object is needed (the
+    # CSRF token was checked before the view, for every post). Otherwise the form says what.
+    answers = complete_answers(rubric, request.form)
+    form = None
+    if answers is None:
+        form = questionnaire_form(rubric)()
+        form.validate()  # for its messages: some question is unanswered
+    try:
+        return submit(rubric, answers, link, closed) or questionnaire(
+            rubric, form, link, closed, action
+        )
+    except DBAPIError as error:
+        if not unavailable(error):
+            raise
+        form = form or questionnaire_form(rubric)()
+        return questionnaire(rubric, form, link, closed, action, unavailable_now=True)
 
 
-def submit(rubric: Rubric, form, link: QuizLink | None, closed: LinkState | None):
-    """Store a valid posted questionnaire and redirect to its result; None if it is not valid."""
+def submit(rubric: Rubric, answers, link: QuizLink | None, closed: LinkState | None):
+    """Store a complete posted questionnaire and redirect to its result; None if incomplete."""
     session = db.session()
     key = request.form.get("submission_key") or None
-    earlier = find_submission(session, key) if key else None
-    if earlier is not None:  # this page was posted before: Back and resubmit, or a reload
-        return redirect(url_for("quiz.result", token=earlier.token), code=303)
-    if not form.validate():
+    if answers is None:
+        earlier = find_submission(session, key) if key else None
+        if earlier is not None:  # this page was posted before: Back and resubmit, or a reload
+            return redirect(url_for("quiz.result", token=earlier.token), code=303)
         return None
-    answers = form.answers()
+    # A complete page posted before (Back and resubmit, a reload, a double click) is found by
+    # store_result through its submission key, and nothing new is stored.
     scored = score(rubric, answers)
     try:
         result = store_result(session, rubric, answers, scored, link, key)
@@ -109,19 +125,47 @@ def submit(rubric: Rubric, form, link: QuizLink | None, closed: LinkState | None
     return redirect(url_for("quiz.result", token=result.token), code=303)
 
 
-def questionnaire(rubric, form, link, closed, action, unavailable_now: bool = False):
-    """The questionnaire page, with the person's answers so far (422 with errors, 503 when the
-    database is out of reach for a moment: the answers are kept on the page to send again)."""
-    status = 503 if unavailable_now else 422 if form.errors else 200
-    page = render_template(
+def pages() -> PageCache:
+    """This app's kept questionnaire pages (quizapp/quiz/page_cache.py)."""
+    return current_app.extensions.setdefault("quizapp.pages", PageCache())
+
+
+def blank_questionnaire(rubric: Rubric, link: QuizLink | None, closed, action):
+    """The questionnaire as first shown: rendered once per rubric version and address, then
+    copied with this request's CSRF token and submission key."""
+    token, key = generate_csrf(), new_submission_key()
+    action = action or request.path
+
+    def render() -> str:
+        return questionnaire_page(
+            rubric, questionnaire_form(rubric)(submission_key=key), link, closed, action
+        )
+
+    if plain_request():
+        which = (rubric.id, rubric.version, rubric.content_hash, action, link is not None)
+        page = filled(pages(), (*which, closed.message if closed else None), render, token, key)
+    else:
+        page = render()
+    return page, 200, NO_STORE
+
+
+def questionnaire_page(rubric, form, link, closed, action, unavailable: bool = False) -> str:
+    return render_template(
         "quiz/questionnaire.html",
         rubric=rubric,
         form=form,
         link=link,
         closed=closed,
-        unavailable=unavailable_now,
-        action=action or request.path,
+        unavailable=unavailable,
+        action=action,
     )
+
+
+def questionnaire(rubric, form, link, closed, action, unavailable_now: bool = False):
+    """The questionnaire page, with the person's answers so far (422 with errors, 503 when the
+    database is out of reach for a moment: the answers are kept on the page to send again)."""
+    status = 503 if unavailable_now else 422 if form.errors else 200
+    page = questionnaire_page(rubric, form, link, closed, action or request.path, unavailable_now)
     headers = {**NO_STORE, "Retry-After": str(RETRY_AFTER_SECONDS)} if unavailable_now else NO_STORE
     return page, status, headers
 
@@ -142,17 +186,33 @@ def take_link(code: str):
     return page, 410, NO_STORE
 
 
+def result_pages() -> PageCache:
+    """This worker's recently rendered result pages (quizapp/quiz/page_cache.py)."""
+    return current_app.extensions.setdefault("quizapp.result_pages", PageCache())
+
+
 @bp.get("/r/<token>")
 def result(token: str):
-    found = find_result(db.session(), token) or abort(404)
+    session = db.session()
+    plain = plain_request()
+    key = (token, today(), request.host_url)
+    if plain:
+        kept = result_pages().get(key)
+        if kept is not None and result_exists(session, token):
+            return kept, NO_STORE
+    found = find_result(session, token) or abort(404)
     rubric = scored_with(found.rubric_id, found.rubric_version) or abort(404)
     report = build_report(rubric, found)
-    comparison = compare(db.session(), found, current_app.config["COMPARE_MIN_RESULTS"])
-    page = render_template("quiz/result.html", report=report, comparison=comparison)
+    comparison = compare(session, found, current_app.config["COMPARE_MIN_RESULTS"])
+    page = render_template("quiz/result.html", report=report, comparison=comparison).encode()
+    if plain:
+        result_pages().put(key, page)
     return page, NO_STORE
 
 
 @bp.get("/r/<token>.json")
 def result_json(token: str):
+    """The result as a JSON file to download (never cached, never indexed)."""
     found = find_result(db.session(), token) or abort(404)
-    return jsonify(as_json(found)), NO_STORE
+    download = {"Content-Disposition": 'attachment; filename="quizapp-result.json"'}
+    return jsonify(as_json(found)), {**NO_STORE, **download}

@@ -1,6 +1,7 @@
 """Comparison with others on the result page, purging old results, and the rubric-quality page."""
 
 import datetime as dt
+import html
 import statistics
 
 import pytest
@@ -11,7 +12,7 @@ from quizapp.assessment.item_stats import reliability
 from quizapp.models import Result, ResultScore, StatRollup
 from quizapp.rubric_quality import rubric_quality
 from quizapp.stats import Filters
-from tests.conftest import add_result
+from tests.conftest import add_link, add_result
 
 
 def token_of(app, result_id):
@@ -118,6 +119,35 @@ def test_quality_page_explains_and_flags(app, staff):
     assert "Cronbach's alpha" in page
     assert "Check the keying" in page
     assert "Alpha" in page
+
+
+def test_quality_page_says_the_link_filter_does_not_apply(app, staff):
+    link_id, _ = add_link(app, label="Tiny workshop")
+    for n, (a1, a2, a3, a4) in enumerate(PEOPLE):
+        answers = {"a1": a1, "a2": a2, "a3": a3, "a4": a4}
+        add_result(app, link_id if n < 2 else None, "mid", answers=answers)
+    everyone = html.unescape(staff["root"].get("/admin/quality").get_data(as_text=True))
+    filtered = staff["root"].get(f"/admin/quality?link={link_id}").get_data(as_text=True)
+    filtered = html.unescape(filtered)
+    for page in (everyone, filtered):
+        assert 'name="link"' not in page  # no link control to choose
+        assert "one link's group is too small for reliable statistics" in page
+        assert "could single people out, so the quiz link filter does not apply here" in page
+        assert "(5 complete answers)" in page  # all five people, not the link's two
+    assert "The quiz link filter does not apply on this page" not in everyone
+    assert (
+        "The quiz link filter does not apply on this page: the figures below cover all results "
+        "of version 0.1, not only those through “Tiny workshop”." in filtered
+    )
+
+
+def test_quality_statements_carry_their_quiz_numbers(app, staff):
+    add_result(app, None, "mid", answers={"a1": 5, "a2": 4, "a3": 4, "a4": 2})
+    page = staff["root"].get("/admin/quality").get_data(as_text=True)
+    # Quiz order: a1, b1, a2, b2 in part one, then a3, b3, a4, b4.
+    for number, text in ((1, "I like alpha."), (7, "Alpha bores me."), (8, "I avoid beta.")):
+        assert f'<span class="qnum">{number}.</span> {text}</td>' in page
+    assert "(1 complete answer)" in page
 
 
 def test_reliability_agrees_with_the_same_sums():

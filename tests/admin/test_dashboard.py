@@ -6,13 +6,16 @@ R3 2026-11-10 link L   low  overall 40  alpha 30 beta 60    a1=2  s1=z
 R4 2026-11-11 no link  high overall 75  alpha 80 beta none  a1=ns s1=x
 """
 
-import csv
 import datetime as dt
-import io
+import html
+import re
 
 import pytest
 
-from tests.conftest import add_link, add_result
+from quizapp import db
+from quizapp.dashboard import build_dashboard
+from quizapp.stats import Filters
+from tests.conftest import add_link, add_result, add_user, login
 
 ROWS = [
     (
@@ -44,65 +47,158 @@ def data(app, staff):
     return link_id
 
 
-def summary(client, query=""):
-    text = client.get(f"/admin/export/summary.csv{query}").get_data(as_text=True)
-    return {(r[0], r[1], r[3]): r[4] for r in csv.reader(io.StringIO(text))}
+def board(app, **filters):
+    """The dashboard's figures for the mini rubric and these filters."""
+    with app.app_context():
+        rubric = app.extensions["quizapp.rubrics"]["mini"]
+        filters = Filters(rubric_id="mini", rubric_version="0.1", **filters)
+        return build_dashboard(db.session(), rubric, filters)
 
 
-def test_all_results(staff, data):
-    got = summary(staff["root"])
-    assert got[("total", "results", "count")] == "4"
-    assert got[("total", "overall", "mean")] == "63.75"  # (80 + 60 + 40 + 75) / 4
-    assert got[("band", "High fit", "count")] == "2"
-    assert got[("band", "Middle fit", "count")] == "1"
-    assert got[("band", "Low fit", "count")] == "1"
-    assert got[("dimension", "alpha", "count")] == "4"
-    assert got[("dimension", "alpha", "mean")] == "67.5"  # 270 / 4
-    assert got[("dimension", "alpha", "median")] == "75.0"  # 30 70 | 80 90 -> (70 + 80) / 2
-    assert got[("dimension", "beta", "count")] == "3"
-    assert got[("dimension", "beta", "mean")] == "53.33"  # 160 / 3
-    assert got[("dimension", "beta", "median")] == "60.0"  # 40 60 60
-    assert got[("link", str(data), "count")] == "2"
-    assert got[("link", str(data), "mean overall")] == "50.0"
-    assert got[("counselor", "anna", "links")] == "1"
-    assert got[("week", "2026-11-02", "count")] == "2"
-    assert got[("week", "2026-11-09", "count")] == "2"
+def test_all_results(app, data):
+    got = board(app)
+    assert got.total == 4
+    assert got.mean_overall == 63.75  # (80 + 60 + 40 + 75) / 4
+    assert [(c.label, c.n) for c in got.bands] == [
+        ("High fit", 2),
+        ("Middle fit", 1),
+        ("Low fit", 1),
+    ]
+    alpha, beta = got.dimensions
+    assert (alpha.n, alpha.mean, alpha.median) == (4, 67.5, 75.0)  # 270 / 4; (70 + 80) / 2
+    assert (beta.n, beta.median) == (3, 60.0)  # 40 60 60
+    assert beta.mean == pytest.approx(160 / 3)
+    ((link, owner, n, mean),) = got.links
+    assert (link.id, owner, n, mean) == (data, "anna", 2, 50.0)
+    assert [(name, links, n) for name, links, n, _ in got.counselors] == [("anna", 1, 2)]
+    assert got.weeks == ((dt.date(2026, 11, 2), 2), (dt.date(2026, 11, 9), 2))
 
 
-def test_date_filter(staff, data):
-    got = summary(staff["root"], "?since=2026-11-09&until=2026-11-30")
-    assert got[("total", "results", "count")] == "2"
-    assert got[("total", "overall", "mean")] == "57.5"  # (40 + 75) / 2
-    assert got[("dimension", "alpha", "median")] == "55.0"  # (30 + 80) / 2
-    assert ("week", "2026-11-02", "count") not in got
+def test_date_filter(app, data):
+    got = board(app, since=dt.date(2026, 11, 9), until=dt.date(2026, 11, 30))
+    assert got.total == 2
+    assert got.mean_overall == 57.5  # (40 + 75) / 2
+    assert got.dimensions[0].median == 55.0  # (30 + 80) / 2
+    assert got.weeks == ((dt.date(2026, 11, 9), 2),)
 
 
-def test_link_filter(staff, data):
-    got = summary(staff["root"], f"?link={data}")
-    assert got[("total", "results", "count")] == "2"
-    assert got[("dimension", "alpha", "median")] == "50.0"  # (70 + 30) / 2, counted from raw scores
-    assert got[("dimension", "beta", "mean")] == "50.0"
+def test_link_filter(app, data):
+    got = board(app, link_id=data)
+    assert got.total == 2
+    assert got.dimensions[0].median == 50.0  # (70 + 30) / 2
+    assert got.dimensions[1].mean == 50.0
 
 
 def test_rubric_version_filter(staff, data):
-    assert summary(staff["root"], "?rubric=mini@0.1")[("total", "results", "count")] == "4"
-    assert summary(staff["root"], "?rubric=mini@9.9")[("total", "results", "count")] == "0"
+    def results(query):
+        page = staff["root"].get(f"/admin/?rubric={query}").get_data(as_text=True)
+        return re.search(
+            r'<span class="stat-number">([\d,]+)</span><span class="stat-label">result', page
+        ).group(1)
+
+    assert results("mini@0.1") == "4"
+    assert results("mini@9.9") == "0"
 
 
 def test_dashboard_page_shows_the_figures(staff, data):
     page = staff["root"].get("/admin/").get_data(as_text=True)
-    assert '<span class="stat-number">4</span>' in page
+    assert '<span class="stat-number">4</span><span class="stat-label">results</span>' in page
     assert '<span class="stat-number">64</span>' in page  # mean overall 63.75, rounded
-    assert "High fit</span>" in page and '2 <span class="hint">(50%)</span>' in page
+    assert 'High fit <span class="hint">(70 to 100)</span>' in page
+    assert 'Middle fit <span class="hint">(50 to under 70)</span>' in page
+    assert '2 <span class="hint">(50%)</span>' in page
     assert '<td class="num">67.5</td>' in page and '<td class="num">75.0</td>' in page
-    # a1: one each of Strongly agree, Agree, Disagree and Not sure -> 25% each
-    assert (
-        "Strongly disagree 0%; Disagree 25%; Neither agree nor disagree 0%; Agree 25%; Strongly agree 25%; Not sure 25%"
-        in page
-    )
-    assert "Do alpha.: 50%" in page  # scenario option x chosen by 2 of 4
-    assert "Autumn workshop" in page
-    assert "<svg" in page and "cdn" not in page.lower()
+    # a1: one each of Strongly agree, Agree, Disagree and Not sure -> 25% each, in that row
+    row = statement_rows(page)[1]
+    assert row[0] == "I like alpha."
+    assert row[1] == ["0%", "25%", "0%", "25%", "25%", "25%"]
+    assert "(Alpha; 4 answers)" in page
+    assert "Do alpha." in page and '2 <span class="hint">(50%)</span>' in page  # x: 2 of 4
+    assert "cdn" not in page.lower()
+
+
+STATEMENT_ROW = re.compile(
+    r'<td class="num">(\d+)</td>\s*<td class="statement">(.*?)(?: <span class="hint">|</td>)'
+    r"(.*?)</tr>",
+    re.S,
+)
+SHARE_CELL = re.compile(r'<td class="num">(\d+%|\u2013)</td>')
+QUIZ_LEGEND = re.compile(r'<legend><span class="qnum">(\d+)\.</span> (.*?)</legend>')
+SCENARIO = re.compile(r'<span class="qnum">(\d+)\.</span> (.*?) <span class="hint">')
+
+
+def statement_rows(page: str) -> dict[int, tuple[str, list[str]]]:
+    """The dashboard's statement table: number -> (text, shares as written)."""
+    return {
+        int(n): (html.unescape(text), SHARE_CELL.findall(rest))
+        for n, text, rest in STATEMENT_ROW.findall(page)
+    }
+
+
+def test_questions_are_numbered_as_on_the_quiz_page(staff, data, client):
+    quiz = {int(n): html.unescape(t) for n, t in QUIZ_LEGEND.findall(client.get("/quiz").text)}
+    page = staff["root"].get("/admin/").get_data(as_text=True)
+    numbered = {n: text for n, (text, _) in statement_rows(page).items()}
+    numbered |= {int(n): html.unescape(t) for n, t in SCENARIO.findall(page)}
+    assert numbered == quiz
+    # The sections interleave the dimensions: a1, b1, a2, b2, then a3, b3, a4, b4, then s1.
+    assert [numbered[n] for n in (1, 2, 8, 9)] == [
+        "I like alpha.",
+        "I like beta.",
+        "I avoid beta.",
+        "What would you most likely do?",
+    ]
+
+
+def test_attention_checks_keep_their_quiz_numbers(tpm_app):
+    rubric = tpm_app.extensions["quizapp.rubrics"]["technical-project-manager"]
+    add_user(tpm_app, "root", "admin")
+    add_result(tpm_app, rubric_id=rubric.id, rubric_version=rubric.version, answers={})
+    admin = tpm_app.test_client()
+    assert login(admin, "root").status_code == 302
+    quiz = tpm_app.test_client().get("/quiz").text
+    numbers = {int(n): html.unescape(t) for n, t in QUIZ_LEGEND.findall(quiz)}
+    assert len(numbers) == rubric.question_count
+    page = admin.get("/admin/").text
+    rows = statement_rows(page)
+    shown = {n: text for n, (text, _) in rows.items()}
+    shown |= {int(n): html.unescape(t) for n, t in SCENARIO.findall(page)}
+    assert shown == numbers
+    for check in rubric.checks:
+        number = rubric.question_numbers[check.id]
+        assert numbers[number] == check.text
+        assert rows[number][1] == []  # no shares: a check's answers are not counted
+        row = page[page.index(f'<td class="num">{number}</td>') :]
+        assert row.index("Attention check: not scored") < row.index("</tr>")
+
+
+def test_singular_counts_read_naturally(staff, app):
+    link_id, _ = add_link(app, label="Autumn workshop")
+    add_result(app, link_id, "high", day=dt.date(2026, 11, 2), answers={"a1": 5, "s1": "x"})
+    page = staff["root"].get(f"/admin/?link={link_id}").get_data(as_text=True)
+    for label in ("result", "quiz link with results", "week covered"):
+        assert f'<span class="stat-number">1</span><span class="stat-label">{label}</span>' in page
+    assert "(Alpha; 1 answer)" in page and "(1 answer)" in page  # a statement, the scenario
+    assert " answers)" not in page
+
+
+def test_charts_have_axes_and_every_value_in_text(staff, data):
+    page = staff["root"].get("/admin/").get_data(as_text=True)
+    weeks = page[page.index('aria-labelledby="weeks-title"') : page.index('id="bands-title"')]
+    assert 'viewBox="0 0 360 210" width="100%"' in weeks
+    assert ">Results</text>" in weeks and ">Week starting (2026)</text>" in weeks
+    assert ">0</text>" in weeks and ">2</text>" in weeks  # value axis 0, 1, 2 (two a week)
+    assert ">2 Nov</text>" in weeks and ">9 Nov</text>" in weeks  # the weeks' first days
+    assert '<td>2 Nov 2026</td><td class="num">2</td>' in weeks
+    spread = page[page.index('id="spread-title"') : page.index('id="questions-title"')]
+    assert spread.count("<svg") == 2  # one histogram per dimension
+    assert ">Score</text>" in spread and ">100</text>" in spread
+    # alpha 30, 70, 80, 90: one person in each of these ranges, on the chart and in the table
+    alpha = re.search(r"<th scope=\"row\">Alpha</th>(.*?)</tr>", spread).group(1)
+    assert re.findall(r'<td class="num">(\d+)</td>', alpha) == [
+        "0", "0", "0", "1", "0", "0", "0", "1", "1", "1"
+    ]  # fmt: skip
+    assert ">30 to under 40</th>" in spread and ">90 to 100</th>" in spread
 
 
 def test_invalid_filter_is_explained_not_fatal(staff, data):

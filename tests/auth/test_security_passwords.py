@@ -101,39 +101,57 @@ def test_cli_set_password_refuses_and_keeps_the_old_one(app, runner):
     assert login(app.test_client(), "root").status_code == 302
 
 
-# --- the accounts page ----------------------------------------------------------------------
+# --- the set-password page (reached through a link from the accounts page) -----------------
 
 
-def post_new_account(staff, username: str, password: str, role: str):
-    return staff["root"].post(
-        "/admin/users", data={"username": username, "password": password, "role": role}
-    )
+def link_path(client, made) -> str:
+    """The set-password path on the page an admin lands on after making a link."""
+    page = client.get(made.location).get_data(as_text=True)
+    return page.split('value="http://localhost', 1)[1].split('"', 1)[0]
+
+
+def new_account_link(staff, username: str, role: str) -> str:
+    made = staff["root"].post("/admin/users", data={"username": username, "role": role})
+    return link_path(staff["root"], made)
+
+
+def choose(app, path: str, password: str):
+    return app.test_client().post(path, data={"password": password, "confirm": password})
 
 
 @pytest.mark.parametrize(("password", "role", "message"), REFUSED)
-def test_accounts_page_refuses_weak_passwords(app, staff, password, role, message):
-    response = post_new_account(staff, "dana", password, role)
+def test_set_password_page_refuses_weak_passwords(app, staff, password, role, message):
+    path = new_account_link(staff, "dana", role)
+    response = choose(app, path, password)
     assert response.status_code == 422
     assert message.replace("'", "&#39;") in response.get_data(as_text=True)
     with app.app_context():
-        assert find_user(db.session(), "dana") is None
+        assert find_user(db.session(), "dana").password_hash == ""
 
 
-def test_accounts_page_creates_an_admin_with_a_good_password(app, staff):
-    assert post_new_account(staff, "dana", GOOD_ADMIN, "admin").status_code == 303
+def test_set_password_page_takes_a_good_admin_password(app, staff):
+    path = new_account_link(staff, "dana", "admin")
+    assert choose(app, path, GOOD_ADMIN).status_code == 303
     assert login(app.test_client(), "dana", GOOD_ADMIN).status_code == 302
 
 
-def test_accounts_page_explains_the_rules(staff):
+def test_the_pages_explain_the_rules(app, staff):
     page = staff["root"].get("/admin/users").get_data(as_text=True)
-    assert "At least 8 characters for a counselor and 12 for an admin" in page
-    assert 'minlength="12"' in page  # root's own row
-    assert 'minlength="8"' in page  # the counselors' rows
+    assert "at least 8 characters for a counselor and 12 for an admin" in page
+    admin_form = app.test_client().get(new_account_link(staff, "dana", "admin"))
+    assert 'minlength="12"' in admin_form.get_data(as_text=True)
+    counselor_form = app.test_client().get(new_account_link(staff, "eve", "counselor"))
+    assert 'minlength="8"' in counselor_form.get_data(as_text=True)
 
 
 def user_id(app, name: str) -> int:
     with app.app_context():
         return find_user(db.session(), name).id
+
+
+def reset_link(app, staff, name: str) -> str:
+    made = staff["root"].post(f"/admin/users/{user_id(app, name)}/password")
+    return link_path(staff["root"], made)
 
 
 @pytest.mark.parametrize(
@@ -145,22 +163,14 @@ def user_id(app, name: str) -> int:
     ],
 )
 def test_password_reset_refuses_weak_passwords(app, staff, name, weak, message):
-    response = staff["root"].post(
-        f"/admin/users/{user_id(app, name)}/password",
-        data={"password": weak},
-        follow_redirects=True,
-    )
-    page = response.get_data(as_text=True)
-    assert message.replace("'", "&#39;") in page
-    assert f"The password of &#39;{name}&#39; was not changed." in page
+    response = choose(app, reset_link(app, staff, name), weak)
+    assert response.status_code == 422
+    assert message.replace("'", "&#39;") in response.get_data(as_text=True)
     assert login(app.test_client(), name).status_code == 302  # the old password still works
     assert staff[name].get("/counselor/").status_code == 200  # and its sessions go on
 
 
 def test_password_reset_sets_a_good_admin_password(app, staff):
     add_user(app, "zoe", "admin")
-    response = staff["root"].post(
-        f"/admin/users/{user_id(app, 'zoe')}/password", data={"password": GOOD_ADMIN}
-    )
-    assert response.status_code == 303
+    assert choose(app, reset_link(app, staff, "zoe"), GOOD_ADMIN).status_code == 303
     assert login(app.test_client(), "zoe", GOOD_ADMIN).status_code == 302

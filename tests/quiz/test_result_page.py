@@ -128,7 +128,7 @@ def test_a_result_scored_on_the_old_version_renders_as_it_was(tpm_app):
     scored = score(OLD, answers)
     with tpm_app.app_context():
         session = db.session()
-        result = store_result(session, OLD, answers, scored)
+        result = session.get(Result, store_result(session, OLD, answers, scored).id)
         result.profile = {k: result.profile[k] for k in ("fit", "not_fit", "strengths", "gaps")}
         session.commit()
         token = result.token
@@ -146,3 +146,21 @@ def test_the_questionnaire_asks_every_question_of_the_new_version(client):
     page = client.get("/quiz").get_data(as_text=True)
     assert page.count("<fieldset") == 42 + 2 + 7
     assert "51 questions in 7 parts" in page
+
+
+def test_the_private_link_comes_first_and_every_bar_says_its_numbers(client):
+    levels = dict.fromkeys((d.id for d in TPM.dimensions), 75) | {"architecture": 25}
+    location, page = take(client, keyed(levels) | {s.id: best(s) for s in TPM.scenarios})
+    words = text_of(page)
+    # The link to keep is right under the verdict, before the band scale and the profile.
+    assert words.index("Save your private link") < words.index("How the bands are set")
+    assert words.index("How the bands are set") < words.index("Your profile")
+    assert f'value="http://localhost{location}"' in page
+    assert "Possible fit : overall 50 to 69" in words and "Strong fit : overall 70 to 100" in words
+    assert "Not an obvious fit : overall 0 to 49" in words and "(below" not in words
+    lines = re.findall(r"(\d+) of 100 ([A-Z][a-z ]+) · strength from 70 · gap below 55", words)
+    assert len(lines) == len(TPM.dimensions)
+    for shown, level in lines:
+        value = int(shown)
+        expected = "At or above the strength line" if value >= 70 else "Between the lines"
+        assert level == (expected if value >= 55 else "Below the gap line")

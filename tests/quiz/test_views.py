@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp import db
 from quizapp.models import Result
-from tests.conftest import mini_answers
+from tests.conftest import MINI_RUBRICS, make_app, mini_answers
 
 
 def submit(client, **changes):
@@ -81,18 +81,35 @@ def test_result_page_shows_what_was_stored(client):
     assert response.headers["Cache-Control"] == "no-store"
     assert "<h1>Low fit</h1>" in page
     assert '<span class="overall-number">42</span>' in page
-    assert re.search(r"Alpha</span>\s*<span class=\"bar-value\">56<", page)
-    assert re.search(r"Beta</span>\s*<span class=\"bar-value\">14<", page)
+    assert re.search(
+        r"Alpha</span>\s*<span class=\"bar-value\">56<span class=\"unit\"> of 100<", page
+    )
+    assert re.search(
+        r"Beta</span>\s*<span class=\"bar-value\">14<span class=\"unit\"> of 100<", page
+    )
     assert "Practise beta." in page  # the gap's next step
     assert "avoid beta" in page and "consider: Other Role" in page
     assert "Junior" in page and "Senior" in page  # the career path
     assert "such as your career counselor" in page
     assert location in page  # the copy-link field
+    # The private link comes right after the verdict, before the profile; the JSON downloads.
+    assert page.index("<h1>") < page.index("Save your private link") < page.index("Your profile")
+    assert f'<a href="{location}.json" download="quizapp-result.json">Download as JSON</a>' in page
+    # Band ranges read naturally: whole numbers, no "(below 70)".
+    assert "Middle fit</strong>: overall 50 to 69" in page
+    assert "Low fit</strong>: overall 0 to 49" in page
+    assert "High fit</strong>: overall 70 to 100" in page
+    assert "(below" not in page
 
 
 def test_result_json_matches_the_stored_result(client):
     location = submit(client).location
-    data = client.get(location + ".json").get_json()
+    response = client.get(location + ".json")
+    # A file to keep: saved under a plain name, never cached or indexed.
+    assert response.headers["Content-Disposition"] == 'attachment; filename="quizapp-result.json"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"] == "noindex"
+    data = response.get_json()
     assert data == {
         "rubric": {"id": "mini", "version": "0.1"},
         "completed_on": data["completed_on"],
@@ -114,16 +131,76 @@ def test_not_sure_answers_show_not_enough_answers(client):
     assert "<h1>Middle fit</h1>" in page
 
 
+def error_links(page):
+    """The error summary's links as (target, text), in the order the page lists them."""
+    start = page.index('id="error-summary"')
+    summary = page[start : page.index("</div>", start)]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+
+
 def test_missing_answer_shows_errors_and_keeps_the_other_answers(app, client):
     response = submit(client, b2=None, s1=None)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "2 questions need an answer" in page
-    assert '<a href="#q-b2">Beta comes easily.</a>' in page
+    assert "Your other answers have been kept" in page
+    assert error_links(page) == [
+        ("q-b2", "Question 4: Beta comes easily."),
+        ("q-s1", "Question 9: What would you most likely do?"),
+    ]
     assert 'id="err-b2"' in page and 'aria-describedby="err-b2"' in page
     assert "Choose the option closest to what you would most likely do." in page
-    assert re.search(r'id="a1-3"[^>]*checked|checked[^>]*id="a1-3"', page)  # "Agree" kept
+    assert re.search(r'name="a1" value="4"[^>]*checked', page)  # "Agree" kept
     assert stored(app) == []
+
+
+def test_missing_answers_are_listed_in_the_order_and_with_the_numbers_of_the_page(client):
+    # Dimension order would put a3 (alpha) before b1 (beta); the page asks b1 second, a3 fifth.
+    page = submit(client, a3=None, b1=None).get_data(as_text=True)
+    assert error_links(page) == [
+        ("q-b1", "Question 2: I like beta."),
+        ("q-a3", "Question 5: I seek out alpha."),
+    ]
+    assert '<legend><span class="qnum">2.</span> I like beta.</legend>' in page
+    assert '<legend><span class="qnum">5.</span> I seek out alpha.</legend>' in page
+    # The questions show their errors in the same order.
+    assert re.findall(r'id="err-([^"]+)"', page) == ["b1", "a3"]
+
+
+QUESTION_ORDER = ["a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4", "s1"]  # sections, then scenarios
+
+
+def test_an_empty_submit_says_no_answers_arrived_and_starts_at_question_one(app, client):
+    response = client.post("/quiz", data={})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "No answers were received" in page
+    assert "have been kept" not in page
+    links = error_links(page)
+    assert links[0] == ("q-a1", "Question 1: I like alpha.")
+    assert [target for target, _ in links] == [f"q-{n}" for n in QUESTION_ORDER]
+    assert stored(app) == []
+
+
+def test_result_bars_show_the_rubric_thresholds_in_marks_and_words(tmp_path, migrated_db):
+    """The strength and gap lines come from the rubric: a rubric with 65 and 40 shows 65 and 40."""
+    folder = tmp_path / "rubrics"
+    folder.mkdir()
+    text = (MINI_RUBRICS / "mini.yaml").read_text(encoding="utf-8")
+    text = text.replace("strength_threshold: 70", "strength_threshold: 65")
+    (folder / "mini.yaml").write_text(text.replace("gap_threshold: 55", "gap_threshold: 40"))
+    client = make_app(tmp_path / "app", migrated_db, RUBRICS_DIR=str(folder)).test_client()
+    page = client.get(submit(client, b1="1", b2="1", b3="5", s1="z").location).get_data(
+        as_text=True
+    )
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    # alpha 56 (between the lines), beta 14 (below the gap line)
+    assert "Alpha 56 of 100 Between the lines · strength from 65 · gap below 40" in words
+    assert "Beta 14 of 100 Below the gap line · strength from 65 · gap below 40" in words
+    assert "Strength from 65 Gap below 40 65 or more 40 to 64 Below 40" in words  # the legend
+    assert re.search(r'bar-row level-mid">.*?class="mark-strength" x1="65"', page, re.S)
+    assert 'class="mark-gap" x1="40"' in page
+    assert "from 70" not in words and "below 55" not in words
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,506 @@
+"""`make bench`: quizapp's speed as ratios to a hello-world Flask app measured in the same run.
+
+Not a test: a measurement, written up in docs/benchmarks.md. Both apps run under the same
+gunicorn settings (``quizapp/gunicorn_conf.py`` with 2 sync workers) and the same load
+generator (wrk, 2 threads, 32 connections); each quizapp figure is divided by a hello-world
+figure taken just before it, so a busy or slow machine moves both.
+
+    .venv/bin/python scripts/bench.py                  # the full run (seeds 1,000,000 results)
+    .venv/bin/python scripts/bench.py --quick          # small sizes, seconds (CI runs this)
+
+It prints a Markdown table and writes it to --out (default bench-results.md), with:
+
+- GET /quiz; GET /r/<token> with 1 stored result and with --results stored results;
+- POST of a whole questionnaire (CSRF token and cookie from a real GET; a new submission key per
+  request) on an empty database and with --results stored results;
+- on PostgreSQL (when --postgres-url answers): 50 clients posting through one quiz link,
+  against the same posts to /quiz, and the errors seen;
+- the admin dashboard of a link with --link-results results (in process, cold and warm);
+- the exports against the database's own tools (scripts/bench_exports.py);
+- scripts/benchmark.py's figures at --results (the pages and exports at a million results).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html.parser
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+SECRET = "benchmark-only"
+
+
+# --- Servers and load -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(database_url: str | None) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "QUIZAPP_SECRET_KEY": SECRET,
+        "QUIZAPP_RATELIMIT_ENABLED": "false",  # one address sends everything here
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{HERE / 'bench'}",
+    }
+    if database_url:
+        env["QUIZAPP_DATABASE_URL"] = database_url
+    return env
+
+
+@contextmanager
+def server(app: str, database_url: str | None = None):
+    """Serve ``app`` under gunicorn with the project's settings and 2 sync workers."""
+    port = free_port()
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "--config",
+        "python:quizapp.gunicorn_conf",
+        "--worker-class",
+        "sync",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        app,
+    ]
+    log = open(os.devnull, "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(command, cwd=ROOT, env=app_env(database_url), stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/", timeout=10).read()
+                break
+            except (urllib.error.URLError, OSError):
+                if process.poll() is not None:
+                    raise SystemExit(f"{app} did not start (gunicorn exited)") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def wrk(url: str, seconds: float, connections: int = 32, script: Path | None = None, env=None):
+    """Requests per second and failed responses (non-2xx/3xx, socket errors) of one wrk run."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    if sockets:
+        bad += sum(int(n) for n in sockets.groups())
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return rate, bad, total
+
+
+class Inputs(html.parser.HTMLParser):
+    """The inputs of a page: hidden values, and every radio group's choices."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden: dict[str, str] = {}
+        self.radios: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag != "input" or "name" not in a:
+            return
+        if a.get("type") == "radio":
+            self.radios.setdefault(a["name"], []).append(a.get("value", ""))
+        elif a.get("type") == "hidden":
+            self.hidden[a["name"]] = a.get("value", "")
+
+
+def filled_in(base: str, path: str = "/quiz") -> tuple[str, str]:
+    """(form body without a submission key, session cookie) from a real GET of the quiz."""
+    with urllib.request.urlopen(base + path) as response:
+        page = response.read().decode()
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+    inputs = Inputs()
+    inputs.feed(page)
+    fields = {"csrf_token": inputs.hidden["csrf_token"]}
+    for n, (name, values) in enumerate(sorted(inputs.radios.items())):
+        fields[name] = values[n % len(values)]  # a spread of answers, the same every run
+    return urllib.parse.urlencode(fields), cookie
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def post_once(base: str, path: str = "/quiz") -> str:
+    """Post one questionnaire and return the result page's path."""
+    body, cookie = filled_in(base, path)
+    body += "&submission_key=" + "b" * 22
+    request = urllib.request.Request(
+        base + path, data=body.encode(), headers={"Cookie": cookie}, method="POST"
+    )
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(request)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303, redirect.code
+        return urllib.parse.urlsplit(redirect.headers["Location"]).path
+    raise AssertionError("the post was not redirected")
+
+
+def post_load(base: str, path: str, seconds: float, connections: int = 32):
+    body, cookie = filled_in(base, path)
+    salt = os.urandom(2).hex()[:2]
+    env = {**os.environ, "BENCH_BODY": body, "BENCH_COOKIE": cookie, "BENCH_SALT": salt}
+    return wrk(base + path, seconds, connections, HERE / "bench" / "post.lua", env)
+
+
+# --- Databases ---------------------------------------------------------------------------------
+
+
+def flask(args: list[str], database_url: str) -> str:
+    done = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "quizapp", *args],
+        cwd=ROOT,
+        env=app_env(database_url),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def sqlite_db(folder: Path, name: str, seed: list[str] | None) -> str:
+    """A migrated SQLite file, seeded with ``flask demo seed`` arguments (kept between runs)."""
+    path = folder / f"{name}.sqlite"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        flask(["db", "upgrade"], url)
+        if seed:
+            print(f"seeding {name}: flask demo seed {' '.join(seed)}", file=sys.stderr)
+            flask(["demo", "seed", *seed], url)
+    return url
+
+
+def copy_db(url: str, name: str) -> str:
+    """A scratch copy of a SQLite database, so posts do not grow the kept one."""
+    source = Path(url.removeprefix("sqlite:///"))
+    target = source.with_name(name + ".sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target}"
+
+
+def postgres_db(admin_url: str, name: str) -> str | None:
+    """A fresh, migrated PostgreSQL database, or None when the server does not answer."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        engine.dispose()
+    except sqlalchemy.exc.OperationalError:
+        return None
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    flask(["db", "upgrade"], url)
+    return url
+
+
+def make_link(database_url: str) -> str:
+    """Create a counselor and a quiz link with no limit; return the link's path."""
+    code = subprocess.run(
+        [str(VENV_BIN / "python"), "-c", LINK_CODE],
+        cwd=ROOT,
+        env=app_env(database_url),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return f"/q/{code}"
+
+
+LINK_CODE = """
+from quizapp import create_app, db
+from quizapp.models import QuizLink
+from quizapp.users import create_user
+app = create_app()
+with app.app_context():
+    session = db.session()
+    owner = create_user(session, "bench-counselor", "bench-counselor-password-7Qx!", "counselor")
+    session.flush()
+    link = QuizLink(label="Benchmark class", rubric_id=app.config["DEFAULT_RUBRIC"], owner_id=owner.id)
+    session.add(link)
+    session.commit()
+    print(link.code)
+"""
+
+LINK_DASHBOARD = """
+import json, statistics, sys, time
+from sqlalchemy import func, select
+from quizapp import create_app, db
+from quizapp.models import Result
+from quizapp.users import create_user
+app = create_app({"WTF_CSRF_ENABLED": False})
+with app.app_context():
+    session = db.session()
+    link_id, n = session.execute(
+        select(Result.link_id, func.count()).where(Result.link_id.is_not(None))
+        .group_by(Result.link_id).order_by(func.count().desc()).limit(1)
+    ).one()
+    create_user(session, "bench-admin", "bench-admin-password-7Qx!", "admin")
+    session.commit()
+client = app.test_client()
+client.post("/login", data={"username": "bench-admin", "password": "bench-admin-password-7Qx!"})
+times = []
+for _ in range(int(sys.argv[1])):
+    started = time.perf_counter()
+    response = client.get(f"/admin/?link={link_id}")
+    times.append(time.perf_counter() - started)
+    assert response.status_code == 200, response.status_code
+print(json.dumps({"n": n, "cold": times[0], "warm": statistics.median(times[1:])}))
+"""
+
+
+# --- The run -------------------------------------------------------------------------------------
+
+
+class Table:
+    def __init__(self):
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, *cells: str) -> None:
+        self.rows.append(cells)
+        print(" | ".join(cells), file=sys.stderr, flush=True)
+
+    def markdown(self, header: tuple[str, ...]) -> str:
+        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def warm_up(seconds: float) -> float:
+    """A short first run, not counted: both workers up, first pages rendered and kept."""
+    return max(1.0, seconds / 5)
+
+
+def ratio_row(table: Table, what: str, measure, seconds: float, goal: float) -> float:
+    """Measure hello-world, then ``measure(seconds)``; add the row; return the ratio."""
+    with server("hello_app:app") as base:
+        wrk(base + "/", warm_up(seconds))
+        hello, _, _ = wrk(base + "/", seconds)
+    rate, bad, total = measure(seconds)
+    ratio = rate / hello
+    verdict = "meets" if ratio >= goal else "MISSES"
+    table.add(
+        what,
+        f"{rate:,.0f} req/s",
+        f"{hello:,.0f} req/s",
+        f"{ratio:.0%}",
+        f">= {goal:.0%} ({verdict})",
+        f"{bad} of {total:,}",
+    )
+    return ratio
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and 1 s runs (CI)")
+    parser.add_argument("--results", type=int, help="stored results for the large figures")
+    parser.add_argument("--link-results", type=int, help="results of the large link")
+    parser.add_argument("--seconds", type=float, help="length of each wrk run")
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/quizapp-bench"))
+    parser.add_argument("--out", type=Path, default=Path("bench-results.md"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+    )  # fmt: skip
+    args = parser.parse_args()
+    results = args.results or (300 if args.quick else 1_000_000)
+    link_results = args.link_results or (200 if args.quick else 200_000)
+    seconds = args.seconds or (1 if args.quick else 10)
+    if shutil.which("wrk") is None:
+        raise SystemExit("make bench needs wrk (Debian: apt-get install wrk).")
+    args.folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+
+    empty = sqlite_db(args.folder, "empty", None)
+    big = sqlite_db(args.folder, f"results-{results}", ["--results", str(results), "--links", "20"])
+    one = copy_db(empty, "one")
+    with server("quizapp:create_app()", one) as base:
+        one_token = post_once(base)
+    with server("quizapp:create_app()", big) as base:
+        big_token = post_once(base)  # on a copy below; the page is read-only
+
+    http = Table()
+
+    def get(url: str, path: str):
+        def measure(s):
+            with server("quizapp:create_app()", url) as base:
+                wrk(base + path, warm_up(s))  # both workers started, pages kept
+                return wrk(base + path, s)
+
+        return measure
+
+    def post(url: str, path: str = "/quiz", connections: int = 32):
+        def measure(s):
+            with server("quizapp:create_app()", url) as base:
+                post_load(base, path, warm_up(s), connections)
+                return post_load(base, path, s, connections)
+
+        return measure
+
+    ratio_row(http, "GET /quiz", get(empty, "/quiz"), seconds, 0.5)
+    ratio_row(http, "GET /r/<token>, 1 stored result", get(one, one_token), seconds, 0.5)
+    ratio_row(
+        http, f"GET /r/<token>, {results:,} stored results", get(big, big_token), seconds, 0.5
+    )
+    scratch = copy_db(empty, "posts-empty")
+    ratio_row(http, "POST a whole questionnaire, empty database", post(scratch), seconds, 0.25)
+    scratch = copy_db(big, "posts-big")
+    ratio_row(
+        http,
+        f"POST a whole questionnaire, {results:,} stored results",
+        post(scratch),
+        seconds,
+        0.25,
+    )
+
+    concurrency = Table()
+    pg = postgres_db(args.postgres_url, "quizapp_bench")
+    if pg is None:
+        concurrency.add("PostgreSQL", "not reachable at --postgres-url: not measured", "", "", "")
+    else:
+        link_path = make_link(pg)
+        with server("quizapp:create_app()", pg) as base:
+            post_load(base, "/quiz", warm_up(seconds), 50)
+            plain, plain_bad, plain_n = post_load(base, "/quiz", seconds, 50)
+            linked, linked_bad, linked_n = post_load(base, link_path, seconds, 50)
+        verdict = "meets" if linked * 2 >= plain and not (plain_bad or linked_bad) else "MISSES"
+        concurrency.add(
+            "PostgreSQL, 50 clients: POST through one quiz link vs POST /quiz",
+            f"{linked:,.0f} req/s ({linked_bad} failed of {linked_n:,})",
+            f"{plain:,.0f} req/s ({plain_bad} failed of {plain_n:,})",
+            f"{linked / plain:.0%}",
+            f"within 2x, 0 errors ({verdict})",
+        )
+
+    dash = Table()
+    linkdb = sqlite_db(
+        args.folder,
+        f"link-{link_results}",
+        ["--results", str(link_results), "--links", "1", "--all-linked"],
+    )
+    out = subprocess.run(
+        [str(VENV_BIN / "python"), "-c", LINK_DASHBOARD, "6"],
+        cwd=ROOT,
+        env=app_env(copy_db(linkdb, "link-scratch")),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    verdict = "meets" if max(figures["cold"], figures["warm"]) < 0.2 else "MISSES"
+    dash.add(
+        f"Admin dashboard of one link with {figures['n']:,} results (in process)",
+        f"{figures['cold'] * 1000:.0f} ms",
+        f"{figures['warm'] * 1000:.0f} ms",
+        f"< 200 ms ({verdict})",
+    )
+
+    exports = Table()
+    for label, url in (("SQLite", big), ("PostgreSQL", pg)):
+        if url is None:
+            continue
+        if label == "PostgreSQL":
+            flask(["demo", "seed", "--results", str(min(results, 100_000)), "--links", "20"], url)
+        done = subprocess.run(
+            [str(VENV_BIN / "python"), str(HERE / "bench_exports.py"), "--database-url", url,
+             "--json"],
+            cwd=ROOT, env=app_env(url), capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode:
+            exports.add(
+                f"Results export, {label}", "failed: " + done.stderr.strip()[-200:], "", "", ""
+            )
+            continue
+        for line in done.stdout.strip().splitlines():
+            f = json.loads(line)
+            verdict = "meets" if f["ratio"] >= 0.5 else "MISSES"
+            exports.add(
+                f"{f['name']} ({f['rows']:,} rows)",
+                f"{f['project_rows_per_s']:,.0f} rows/s",
+                f"{f['reference_rows_per_s']:,.0f} rows/s",
+                f"{f['ratio']:.0%}",
+                f">= 50% ({verdict})",
+            )
+
+    done = subprocess.run(
+        [str(VENV_BIN / "python"), str(HERE / "benchmark.py"), "--results", str(results),
+         "--db", big.removeprefix("sqlite:///"), "--reuse", "--runs", "3" if args.quick else "5"],
+        cwd=ROOT, env=app_env(None), capture_output=True, text=True,
+    )  # fmt: skip
+    million = (
+        done.stdout if done.returncode == 0 else "benchmark.py failed:\n" + done.stderr[-2000:]
+    )
+
+    report = "\n\n".join(
+        [
+            f"## `make bench` on {time.strftime('%Y-%m-%d')}",
+            machine(load_before, time.perf_counter() - started, seconds),
+            "### Requests per second (wrk -t2 -c32, gunicorn with 2 sync workers, both apps)",
+            http.markdown(("what", "quizapp", "hello-world", "ratio", "goal", "failed")),
+            "### A class submitting at once on PostgreSQL",
+            concurrency.markdown(("what", "through one link", "plain /quiz", "ratio", "goal")),
+            "### A large link's dashboard",
+            dash.markdown(("what", "cold", "warm (median of 5)", "goal")),
+            "### Exports against the database's own tools (median of 3)",
+            exports.markdown(("what", "quizapp", "reference", "ratio", "goal")),
+            f"### scripts/benchmark.py at {results:,} results",
+            million,
+        ]
+    )
+    args.out.write_text(report + "\n")
+    print(report)
+
+
+def machine(load_before, elapsed: float, seconds: float) -> str:
+    cpus = os.cpu_count()
+    load = " / ".join(f"{x:.2f}" for x in load_before)
+    return (
+        f"{platform.platform()}, {cpus} CPUs, Python {platform.python_version()}; load average "
+        f"before the run {load}; each rate from a {seconds:g} s wrk run; whole run "
+        f"{elapsed / 60:.1f} min."
+    )
+
+
+if __name__ == "__main__":
+    main()

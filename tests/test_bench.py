@@ -1,0 +1,46 @@
+"""`make bench` runs end to end at small sizes, so the command never rots. Its figures are
+measurements for docs/benchmarks.md, not pass marks: a slow machine does not fail this."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.sqlite_only  # it makes its own databases, SQLite and PostgreSQL
+
+
+def test_make_bench_quick_prints_every_figure(tmp_path):
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI"):
+            pytest.fail("make bench needs wrk; .ci/run installs it")
+        pytest.skip("wrk is not installed")
+    out = tmp_path / "bench.md"
+    done = subprocess.run(
+        [sys.executable, "scripts/bench.py", "--quick", "--seconds", "1",
+         "--folder", str(tmp_path / "data"), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = out.read_text()
+    for row in (
+        "| GET /quiz |",
+        "| GET /r/<token>, 1 stored result |",
+        "| GET /r/<token>, 300 stored results |",
+        "| POST a whole questionnaire, empty database |",
+        "| POST a whole questionnaire, 300 stored results |",
+        "PostgreSQL, 50 clients: POST through one quiz link vs POST /quiz",
+        "Admin dashboard of one link with 200 results",
+        "Dashboard /admin/ (all results): cold",
+    ):
+        assert row in report, row
+    http = [line for line in report.splitlines() if line.startswith(("| GET", "| POST"))]
+    assert len(http) == 5 and all("| 0 of " in line for line in http)  # no failed request
+    assert "failed:" not in report, report
+    assert "rows/s" in report  # the export figures, SQLite and PostgreSQL

@@ -1,0 +1,173 @@
+"""What keeps pages and submissions cheap: the kept questionnaire and result pages, running totals
+folded on read, compressed pages, and that none of it changes what anyone sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import re
+import threading
+
+import brotli
+import pytest
+from sqlalchemy import func, select
+
+from quizapp import db
+from quizapp.models import PendingTotal, Result, ResultScore, StatRollup
+from quizapp.results import purge_before
+from quizapp.stats import fold_pending
+from tests.conftest import PASSWORD, add_user, make_app, mini_answers
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(tmp_path, migrated_db):
+    return make_app(tmp_path, migrated_db, WTF_CSRF_ENABLED=True)
+
+
+def rows(app):
+    with app.app_context():
+        session = db.session()
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Result, ResultScore, PendingTotal, StatRollup)
+        }
+
+
+def sign_in(client, name):
+    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    data = {"username": name, "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data).status_code == 302
+
+
+def submit(client, path="/quiz", **changes):
+    page = client.get(path).get_data(as_text=True)
+    data = {**mini_answers(**changes), "csrf_token": TOKEN.search(page).group(1)}
+    data["submission_key"] = KEY.search(page).group(1)
+    response = client.post(path, data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response.headers["Location"]
+
+
+def test_a_submission_writes_its_result_scores_and_one_queue_row_and_no_totals(app, client):
+    submit(client)
+    assert rows(app) == {"results": 1, "result_scores": 2, "rollup_pending": 1, "stat_rollup": 0}
+
+
+def test_the_next_read_folds_pending_results_in_once(app, client):
+    submit(client)
+    submit(client, a1="5")
+    with app.app_context():
+        session = db.session()
+        assert fold_pending(session) == 2
+        assert fold_pending(session) == 0  # nothing counted twice
+        everyone = session.scalar(
+            select(func.sum(StatRollup.n)).where(
+                StatRollup.kind == "all", StatRollup.link_key == -1
+            )
+        )
+        a1_fives = session.scalar(
+            select(func.sum(StatRollup.n)).where(
+                StatRollup.kind == "ans", StatRollup.key == "a1", StatRollup.value == 5.0
+            )
+        )
+    assert (everyone, a1_fives) == (2, 2)  # -1 (all results) and 0 (no link) rows: 1 each
+    assert rows(app)["rollup_pending"] == 0
+
+
+def test_the_admin_dashboard_counts_a_result_submitted_a_moment_ago(app, client):
+    add_user(app, "root", "admin")
+    submit(client)
+    admin = app.test_client()
+    sign_in(admin, "root")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert re.search(r"stat-number\">1<", page), "the new result is on the dashboard"
+    assert rows(app)["rollup_pending"] == 0
+
+
+def test_the_cli_folds_pending_results(app, client):
+    submit(client)
+    out = app.test_cli_runner().invoke(args=["results", "fold"]).output
+    assert out == "Added 1 result to the running totals.\n"
+
+
+def test_each_questionnaire_gets_its_own_token_and_key_and_nothing_else_differs(client):
+    first, second = (client.get("/quiz").get_data(as_text=True) for _ in range(2))
+    assert KEY.search(first).group(1) != KEY.search(second).group(1)
+    strip = lambda page: KEY.sub("", TOKEN.sub("", page))  # noqa: E731
+    assert strip(first) == strip(second)
+
+
+def test_a_kept_questionnaire_carries_a_token_that_is_accepted(app):
+    browsers = [app.test_client() for _ in range(3)]
+    tokens = {TOKEN.search(b.get("/quiz").get_data(as_text=True)).group(1) for b in browsers}
+    assert len(tokens) == 3  # each browser its own session and token
+    for browser in browsers:
+        submit(browser)
+    assert rows(app)["results"] == 3
+
+
+def test_a_signed_in_staff_member_gets_their_own_header_not_a_kept_page(app):
+    add_user(app, "anna")
+    anonymous = app.test_client()
+    anonymous.get("/quiz")
+    staff = app.test_client()
+    sign_in(staff, "anna")
+    assert "Log out" in staff.get("/quiz").get_data(as_text=True)
+    assert "Log out" not in anonymous.get("/quiz").get_data(as_text=True)
+
+
+def test_a_kept_result_page_is_gone_once_the_result_is_purged(app, client):
+    target = submit(client)
+    first = client.get(target)
+    assert first.status_code == 200 and client.get(target).data == first.data
+    with app.app_context():
+        purge_before(db.session(), dt.date.today() + dt.timedelta(days=1))
+    assert client.get(target).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding", "unpack"),
+    [("br", "br", brotli.decompress), ("gzip", "gzip", gzip.decompress), ("", None, bytes)],
+)
+def test_pages_are_compressed_for_browsers_that_accept_it(app, accept, encoding, unpack):
+    client = app.test_client()
+    plain = client.get("/").data
+    response = client.get("/", headers={"Accept-Encoding": accept} if accept else {})
+    assert response.headers.get("Content-Encoding") == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert unpack(response.data) == plain
+    if encoding:
+        assert len(response.data) < len(plain) / 2
+
+
+def test_two_folds_at_once_on_postgresql_count_each_result_once(postgres_url):
+    from tests.test_concurrency import postgres_app
+
+    app = postgres_app(postgres_url)
+    client = app.test_client()
+    for _ in range(40):
+        assert client.post("/quiz", data=mini_answers()).status_code == 303
+    folded = []
+
+    def fold():
+        with app.app_context():
+            folded.append(fold_pending(db.session()))
+
+    threads = [threading.Thread(target=fold) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(folded) == 40
+    with app.app_context():
+        session = db.session()
+        total = session.scalar(
+            select(func.sum(StatRollup.n)).where(
+                StatRollup.kind == "all", StatRollup.link_key == -1
+            )
+        )
+        db.engine().dispose()
+    assert total == 40
