@@ -17,10 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import opendp.prelude as dp
-
-dp.enable_features("contrib")
+from functools import cache
 
 SHARES = {"bands": 0.02, "gaps": 0.06, "means": 0.46, "spreads": 0.46}
 SCORE_RANGE = 100.0
@@ -57,10 +54,21 @@ def count_range(responses: int, k: int) -> str:
     return f"{low}\u2013{low + k - 1}"
 
 
+@cache
+def _opendp():
+    """OpenDP, imported when noise is first drawn: it takes a second to load, which every
+    command-line call and worker start would otherwise pay."""
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
+    return dp
+
+
 def noisy_counts(counts: Sequence[int], scale: float) -> list[int]:
     """Counts with discrete Laplace noise (OpenDP), never below zero."""
     if not counts:
         return []
+    dp = _opendp()
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
     noisy = dp.m.make_laplace(*space, scale=scale)([int(c) for c in counts])
     return [max(0, int(c)) for c in noisy]
@@ -70,6 +78,7 @@ def noisy_sums(sums: Sequence[float], scale: float) -> list[float]:
     """Sums with Laplace noise (OpenDP)."""
     if not sums:
         return []
+    dp = _opendp()
     space = dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l1_distance(T=float)
     return list(dp.m.make_laplace(*space, scale=scale)([float(s) for s in sums]))
 

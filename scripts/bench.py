@@ -6,7 +6,7 @@ generator (wrk, 2 threads, 32 connections); each quizapp figure is divided by a 
 figure taken just before it, so a busy or slow machine moves both.
 
     .venv/bin/python scripts/bench.py                  # the full run (seeds 1,000,000 results)
-    .venv/bin/python scripts/bench.py --quick          # small sizes, seconds (CI runs this)
+    .venv/bin/python scripts/bench.py --quick          # small sizes, a minute or two (CI runs this)
 
 It prints a Markdown table and writes it to --out (default bench-results.md), with:
 
@@ -336,6 +336,7 @@ def main() -> None:
     parser.add_argument("--results", type=int, help="stored results for the large figures")
     parser.add_argument("--link-results", type=int, help="results of the large link")
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
+    parser.add_argument("--export-runs", type=int, default=3, help="runs of each export (median)")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/quizapp-bench"))
     parser.add_argument("--out", type=Path, default=Path("bench-results.md"))
     parser.add_argument(
@@ -444,7 +445,7 @@ def main() -> None:
             flask(["demo", "seed", "--results", str(min(results, 100_000)), "--links", "20"], url)
         done = subprocess.run(
             [str(VENV_BIN / "python"), str(HERE / "bench_exports.py"), "--database-url", url,
-             "--json"],
+             "--json", "--runs", str(args.export_runs)],
             cwd=ROOT, env=app_env(url), capture_output=True, text=True,
         )  # fmt: skip
         if done.returncode:
@@ -482,7 +483,7 @@ def main() -> None:
             concurrency.markdown(("what", "through one link", "plain /quiz", "ratio", "goal")),
             "### A large link's dashboard",
             dash.markdown(("what", "cold", "warm (median of 5)", "goal")),
-            "### Exports against the database's own tools (median of 3)",
+            f"### Exports against the database's own tools (median of {args.export_runs})",
             exports.markdown(("what", "quizapp", "reference", "ratio", "goal")),
             f"### scripts/benchmark.py at {results:,} results",
             million,

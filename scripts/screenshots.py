@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from e2e.helpers import (  # noqa: E402  (the helpers live with the browser tests)
+    DEFAULT_LIKERT,
     DEFAULT_RUBRIC,
     add_staff,
     answer_quiz,
@@ -51,6 +52,10 @@ WIDTHS = (1280, 375)
 SHOWN_AT = ("https", "quiz.example.org")
 COUNSELOR = "jordan.lee"
 ADMIN = "sam.rivera"
+# Counselor accounts the admin creates on the accounts page, one for each window width.
+NEW_ACCOUNTS = {1280: "alex.morgan", 375: "casey.kim"}
+# The questionnaire with answers kept from earlier in the tab: this many answered.
+RESTORED_ANSWERS = 6
 DEMO_RESULTS, DEMO_LINKS = 3000, 4
 # The dashboard is shown filtered to this many days ending today.
 FILTER_DAYS = 90
@@ -74,6 +79,13 @@ class ShownAt:
         return self.wsgi_app(environ, start_response)
 
 
+def window(browser, url: str, width: int):
+    """A fresh browser context (no cookies, no stored answers) with a window ``width`` pixels wide."""
+    return browser.new_context(
+        base_url=url, viewport={"width": width, "height": 900}, device_scale_factor=1
+    )
+
+
 def shoot(page, folder: Path, name: str, width: int, down_to=None) -> Path:
     """Save a full-page screenshot, or only the part of the page down to the ``down_to`` element."""
     path = folder / f"{name}-{width}.png"
@@ -88,16 +100,16 @@ def shoot(page, folder: Path, name: str, width: int, down_to=None) -> Path:
 
 
 def pages_at(browser, url: str, width: int, folder: Path) -> list[Path]:
-    """Screenshot the landing, quiz, quiz-with-error and result pages at one window width."""
-    context = browser.new_context(
-        base_url=url, viewport={"width": width, "height": 900}, device_scale_factor=1
-    )
+    """Screenshot the landing, quiz, quiz with restored answers, quiz-with-error and result pages
+    at one window width."""
+    context = window(browser, url, width)
     page = context.new_page()
     taken = []
     page.goto("/")
     taken.append(shoot(page, folder, "landing", width))
     page.goto("/quiz")
     taken.append(shoot(page, folder, "quiz", width))
+    taken.append(restored_quiz(page, folder, width))
     skipped = page.locator("fieldset.question").nth(3).get_attribute("id").removeprefix("q-")
     answer_quiz(page, skip=[skipped])
     submit_quiz(page)
@@ -114,6 +126,24 @@ def pages_at(browser, url: str, width: int, folder: Path) -> list[Path]:
     taken.append(shoot(page, folder, "result", width))
     context.close()
     return taken
+
+
+def restored_quiz(page, folder: Path, width: int) -> Path:
+    """Answer the first few questions, reload the tab, and show the answers coming back."""
+    questions = page.locator("fieldset.question")
+    for n in range(RESTORED_ANSWERS):
+        text = DEFAULT_LIKERT[n % len(DEFAULT_LIKERT)]
+        choices = questions.nth(n).locator("label.choice")
+        choices.filter(has=page.get_by_text(text, exact=True)).click()
+    page.reload()
+    page.locator("#restored").wait_for()
+    page.evaluate("window.scrollTo(0, 0)")
+    # Stop below the first unanswered question, where the notice's link leads.
+    shot = shoot(page, folder, "quiz-restored", width, questions.nth(RESTORED_ANSWERS))
+    # Leave the tab as it was: the next shots start from an empty questionnaire.
+    page.evaluate("window.sessionStorage.clear()")
+    page.reload()
+    return shot
 
 
 def cohort_people(rubric) -> list[dict[str, str]]:
@@ -170,9 +200,7 @@ def as_answers(values: dict[str, str]) -> dict[str, int | str]:
 
 def staff_pages_at(browser, url: str, width: int, folder: Path, paths: dict[str, str]):
     """Screenshot the sign-in page, the list of links, a new link and a group's figures."""
-    context = browser.new_context(
-        base_url=url, viewport={"width": width, "height": 900}, device_scale_factor=1
-    )
+    context = window(browser, url, width)
     page = context.new_page()
     taken = []
     page.goto("/login")
@@ -225,9 +253,7 @@ def seed_demo(app, browser, url: str) -> None:
 
 def admin_pages_at(browser, url: str, width: int, folder: Path) -> list[Path]:
     """Screenshot the statistics (filtered to recent weeks) and the rubric quality page."""
-    context = browser.new_context(
-        base_url=url, viewport={"width": width, "height": 900}, device_scale_factor=1
-    )
+    context = window(browser, url, width)
     page = context.new_page()
     taken = []
     sign_in(page, ADMIN)
@@ -240,6 +266,39 @@ def admin_pages_at(browser, url: str, width: int, folder: Path) -> list[Path]:
     page.goto("/admin/quality")
     taken.append(shoot(page, folder, "admin-quality", width))
     context.close()
+    return taken
+
+
+def account_pages(browser, url: str, folder: Path) -> list[Path]:
+    """Screenshot creating a counselor account: the one-time link, the accounts page, and the
+    page the link opens (not used, so the account stays without a password)."""
+    taken, links = [], []
+    for width, username in NEW_ACCOUNTS.items():
+        context = window(browser, url, width)
+        page = context.new_page()
+        sign_in(page, ADMIN)
+        page.goto("/admin/users")
+        page.get_by_label("Username", exact=True).fill(username)
+        page.get_by_label("Role", exact=True).select_option("counselor")
+        posted, _ = submit_form(page, "Create account")
+        assert posted.status == 303, f"creating an account gave {posted.status}"
+        links.append(page.get_by_label("Set-password link", exact=True).input_value())
+        taken.append(shoot(page, folder, "account-link", width))
+        context.close()
+    shown_at = "{}://{}".format(*SHOWN_AT)
+    for width in NEW_ACCOUNTS:
+        context = window(browser, url, width)
+        page = context.new_page()
+        sign_in(page, ADMIN)
+        page.goto("/admin/users")
+        taken.append(shoot(page, folder, "admin-accounts", width))
+        context.close()
+        # The counselor opens the link in a browser of their own.
+        context = window(browser, url, width)
+        page = context.new_page()
+        page.goto(links[0].removeprefix(shown_at))
+        taken.append(shoot(page, folder, "set-password", width))
+        context.close()
     return taken
 
 
@@ -268,6 +327,7 @@ def main(argv: list[str]) -> int:
             add_staff(app, ADMIN, role="admin")
             for width in WIDTHS:
                 shots += admin_pages_at(browser, url, width, folder)
+            shots += account_pages(browser, url, folder)
             for path in shots:
                 print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
             browser.close()

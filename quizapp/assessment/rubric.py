@@ -7,10 +7,11 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from . import yaml_safe
 
@@ -91,12 +92,12 @@ class Scenario(_Frozen):
     prompt: Text
     options: tuple[Option, ...] = Field(min_length=2, max_length=6)
 
-    # Worked out once when loaded (scoring asks for it per dimension for every result).
-    _most: dict[str, int] = PrivateAttr(default_factory=dict)
-
-    def model_post_init(self, context: object, /) -> None:
+    @cached_property
+    def _most(self) -> dict[str, int]:
+        """The most points any option gives each dimension (worked out once: scoring asks for
+        it per dimension for every result)."""
         dims = {d for o in self.options for d in o.points}
-        self._most.update({d: max(o.points.get(d, 0) for o in self.options) for d in dims})
+        return {d: max(o.points.get(d, 0) for o in self.options) for d in dims}
 
     def max_points(self, dimension_id: str) -> int:
         """Return the most points any option of this scenario gives the dimension."""
@@ -242,15 +243,10 @@ class Rubric(_Frozen):
     precision: Precision | None = None
     content_hash: str = Field(default="", exclude=True)
 
-    _items: tuple[Item, ...] = PrivateAttr(default=())
-
-    def model_post_init(self, context: object, /) -> None:
-        self._items = tuple(item for d in self.dimensions for item in d.items)
-
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         """Every scored Likert item, in dimension order."""
-        return self._items
+        return tuple(item for d in self.dimensions for item in d.items)
 
     @property
     def question_count(self) -> int:
