@@ -178,9 +178,10 @@ def register_headers(app: Flask) -> None:
             # Staff pages show accounts and group figures: no copy in any cache or history.
             response.headers.setdefault("Cache-Control", "no-store")
         headers = response.headers
+        present = {name.lower() for name, _ in headers.items()}  # one pass over the headers
         for name, value in SECURITY_HEADERS:
-            if name not in headers:
-                headers[name] = value
+            if name.lower() not in present:
+                headers.add(name, value)
         return response
 
 

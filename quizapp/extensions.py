@@ -1,6 +1,9 @@
 """Unbound extension objects, initialised in the app factory so nothing imports the app."""
 
-from flask import Flask
+import hashlib
+import os
+
+from flask import Flask, current_app, g, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -34,3 +37,25 @@ class SignedCookieSessions(SecureCookieSessionInterface):
             serializer = super().get_signing_serializer(app)
             self._made = (app.secret_key, serializer)
         return serializer
+
+
+_CSRF_SERIALIZERS: dict[object, URLSafeTimedSerializer] = {}
+
+
+def csrf_token() -> str:
+    """This request's signed CSRF token, made as Flask-WTF's ``generate_csrf`` makes it (the
+    same session field, salt and format, so ``validate_csrf`` checks it as its own, and
+    ``csrf_token()`` in templates returns the same one), with the signing serializer made once
+    per secret key: on the questionnaire page that is a tenth of the request."""
+    config = current_app.config
+    field = config["WTF_CSRF_FIELD_NAME"]
+    if field not in g:
+        secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        serializer = _CSRF_SERIALIZERS.get(secret)
+        if serializer is None:
+            serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+            _CSRF_SERIALIZERS[secret] = serializer
+        if field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (as Flask-WTF)
+        setattr(g, field, serializer.dumps(session[field]))
+    return g.get(field)

@@ -158,7 +158,6 @@ class Result(Base):
         Index("ix_results_rubric_day", "rubric_id", "rubric_version", "completed_on"),
         Index("ix_results_link_day", "link_id", "completed_on"),
         Index("ix_results_completed_on", "completed_on"),
-        Index("ix_results_rubric_overall", "rubric_id", "rubric_version", "overall"),
         Index("ix_results_rubric_id", "rubric_id", "id"),  # exports stream in id order
     )
 

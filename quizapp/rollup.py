@@ -22,6 +22,11 @@ Kinds of row (``key`` / ``value``; every row adds ``n`` and ``total``):
 Per-link rows (link_key = link id, or 0 without a link) carry the dashboard's kinds (all, band,
 dim, ans, val), so a link's dashboard sums its days' rows whatever the link's size; the
 all-results rows (link_key = -1) carry every kind.
+
+Every row also has a monthly twin: kind + ``/m`` (``val/m``), day = the first of its month,
+adding up the month's daily rows. A figure over a span of dates sums the whole months from the
+monthly rows and only the days at either end from the daily ones (``quizapp/stats.py``), so a
+year costs 12 months' rows instead of 365 days'.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Date, delete, exists, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,6 +47,8 @@ from .models import PendingTotal, Result, ResultScore, StatRollup
 ALL = -1
 NO_LINK = 0
 PER_LINK_KINDS = {"all", "band", "dim", "ans", "val"}
+KINDS = ("all", "band", "dim", "ans", "val", "ovl", "cvn", "cvs", "cov")
+MONTHLY = "/m"  # a kind's monthly rows: "val/m" adds up a month of "val" rows
 KEY_COLUMNS = ("kind", "link_key", "rubric_id", "rubric_version", "key", "day", "value")
 
 # (kind, key, value) -> [n, total]
@@ -95,26 +102,26 @@ def result_deltas(
     return out
 
 
+def month_of(day: dt.date) -> dt.date:
+    """The day that stands for a day's month in the monthly rows: the first of the month."""
+    return day.replace(day=1)
+
+
 def rows_for(
     deltas: Deltas, rubric_id: str, version: str, day: dt.date, link_id: int | None
 ) -> list[dict]:
-    """Turn deltas into rollup rows: all of them for link_key -1, the light ones per link."""
+    """Turn deltas into rollup rows: all of them for link_key -1, the light ones per link, each
+    once for its day and once for its month."""
     link_key = link_id if link_id is not None else NO_LINK
+    month = month_of(day)
     rows = []
     for (kind, key, value), (n, total) in deltas.items():
-        base = {
-            "rubric_id": rubric_id,
-            "rubric_version": version,
-            "key": key,
-            "day": day,
-            "value": value,
-            "n": n,
-            "total": total,
-            "kind": kind,
-        }
-        rows.append({**base, "link_key": ALL})
-        if kind in PER_LINK_KINDS:
-            rows.append({**base, "link_key": link_key})
+        base = {"rubric_id": rubric_id, "rubric_version": version, "key": key, "value": value}
+        base |= {"n": n, "total": total}
+        links = (ALL, link_key) if kind in PER_LINK_KINDS else (ALL,)
+        for link in links:
+            rows.append({**base, "kind": kind, "day": day, "link_key": link})
+            rows.append({**base, "kind": kind + MONTHLY, "day": month, "link_key": link})
     return rows
 
 
@@ -126,8 +133,8 @@ def add_rows(session: Session, rows: Iterable[dict]) -> None:
     if not rows:
         return
     table = StatRollup.__table__
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    statement = insert(table)
+    upsert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = upsert(table)
     statement = statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={
@@ -258,5 +265,28 @@ def unmerge(merged: Mapping[tuple, list]) -> Iterable[dict]:
 
 
 def forget_before(session: Session, day: dt.date) -> None:
-    """Drop the running totals of days before ``day`` (their results are being purged)."""
+    """Drop the running totals of days before ``day`` (their results are being purged).
+
+    The monthly rows of ``day``'s own month go too when the month started earlier; they are
+    added up again from the daily rows that remain.
+    """
     session.execute(delete(StatRollup).where(StatRollup.day < day))
+    month = month_of(day)
+    if month == day:
+        return
+    following = (month + dt.timedelta(days=31)).replace(day=1)
+    t = StatRollup
+    kept = (t.kind, t.link_key, t.rubric_id, t.rubric_version, t.key, t.value)
+    summed = (
+        select(
+            (t.kind + MONTHLY).label("kind"),
+            *kept[1:],
+            literal(month, Date).label("day"),
+            func.sum(t.n),
+            func.sum(t.total),
+        )
+        .where(t.kind.in_(KINDS), t.day >= day, t.day < following)
+        .group_by(*kept)
+    )
+    columns = ["kind", "link_key", "rubric_id", "rubric_version", "key", "value", "day"]
+    session.execute(insert(t).from_select([*columns, "n", "total"], summed))

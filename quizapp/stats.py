@@ -136,22 +136,62 @@ def _rollup(filters: Filters, *columns) -> Select:
     return filters.apply_to_rollup(query.where(StatRollup.link_key == link_key))
 
 
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _spans(filters: Filters) -> list[tuple[str, dt.date | None, dt.date | None]]:
+    """(kind suffix, first day, last day) spans covering the filtered days once each: the
+    whole months from the monthly rows (suffix ``/m``), the days at either end from the daily
+    rows. An open end of the filter stays open."""
+    since, until = filters.since, filters.until
+    start = since if since is None or since.day == 1 else _next_month(since)
+    stop = None
+    if until is not None:
+        stop = _next_month(until) if (until + ONE_DAY).day == 1 else until.replace(day=1)
+    if start is not None and stop is not None and start >= stop:
+        return [("", since, until)]  # no whole month inside: days only
+    spans = [(rollup.MONTHLY, start, None if stop is None else stop - ONE_DAY)]
+    if since is not None and since < start:
+        spans.append(("", since, start - ONE_DAY))
+    if until is not None and stop <= until:
+        spans.append(("", stop, until))
+    return spans
+
+
+def _summed(session: Session, filters: Filters, kinds, *columns) -> dict[tuple, list]:
+    """{group: [n, total]} of the running totals of these kinds over the filtered days, grouped
+    by ``columns`` (a monthly kind counted as its daily one)."""
+    fold_pending(session)
+    link_key = rollup.ALL if filters.link_id is None else filters.link_id
+    out: dict[tuple, list] = {}
+    for suffix, first, last in _spans(filters):
+        query = select(*columns, func.sum(StatRollup.n), func.sum(StatRollup.total)).where(
+            StatRollup.link_key == link_key, StatRollup.kind.in_([k + suffix for k in kinds])
+        )
+        query = Filters(
+            since=first,
+            until=last,
+            rubric_id=filters.rubric_id,
+            rubric_version=filters.rubric_version,
+        ).apply_to_rollup(query)
+        for *group, n, total in session.execute(query.group_by(*columns)):
+            if columns[0] is StatRollup.kind:
+                group[0] = group[0].removesuffix(suffix)
+            cell = out.setdefault(tuple(group), [0, 0.0])
+            cell[0] += int(n)
+            cell[1] += float(total)
+    return out
+
+
 def rollup_sums(session: Session, filters: Filters, kinds: tuple[str, ...]) -> dict:
     """Return {(kind, key, value): (n, total)} summed over the filtered running totals."""
-    fold_pending(session)
-    query = (
-        _rollup(
-            filters,
-            StatRollup.kind,
-            StatRollup.key,
-            StatRollup.value,
-            func.sum(StatRollup.n),
-            func.sum(StatRollup.total),
-        )
-        .where(StatRollup.kind.in_(kinds))
-        .group_by(StatRollup.kind, StatRollup.key, StatRollup.value)
-    )
-    return {(k, key, v): (int(n), float(t)) for k, key, v, n, t in session.execute(query)}
+    columns = (StatRollup.kind, StatRollup.key, StatRollup.value)
+    summed = _summed(session, filters, kinds, *columns)
+    return {(k, key, float(v)): (n, t) for (k, key, v), (n, t) in summed.items()}
 
 
 def daily_counts(session: Session, filters: Filters) -> list[tuple[dt.date, int]]:
@@ -177,15 +217,10 @@ def score_values(session: Session, filters: Filters) -> dict[str, list[tuple[flo
 
 def _values(session: Session, filters: Filters, kind: str) -> dict[str, list[tuple[float, int]]]:
     """{key: [(value, count), ...]} of a kind of value histogram, lowest value first."""
-    fold_pending(session)
-    query = (
-        _rollup(filters, StatRollup.key, StatRollup.value, func.sum(StatRollup.n))
-        .where(StatRollup.kind == kind)
-        .group_by(StatRollup.key, StatRollup.value)
-    )
     out: dict[str, list[tuple[float, int]]] = {}
-    for dim_id, value, n in session.execute(query):
-        out.setdefault(dim_id, []).append((float(value), int(n)))
+    summed = _summed(session, filters, (kind,), StatRollup.key, StatRollup.value)
+    for (dim_id, value), (n, _) in summed.items():
+        out.setdefault(dim_id, []).append((float(value), n))
     return {k: sorted(v) for k, v in out.items()}
 
 

@@ -103,6 +103,11 @@ class Scenario(_Frozen):
         """Return the most points any option of this scenario gives the dimension."""
         return self._most.get(dimension_id, 0)
 
+    @cached_property
+    def points_of(self) -> dict[str, dict[str, int]]:
+        """Each option's points by the option's id (scoring looks the chosen one up)."""
+        return {o.id: o.points for o in self.options}
+
 
 class Band(_Frozen):
     id: Ident

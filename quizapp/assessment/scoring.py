@@ -89,11 +89,11 @@ def _scenario_percent(rubric: Rubric, answers: Mapping[str, Answer], dimension_i
     """Return the percent of available scenario points earned for a dimension, or None."""
     earned = available = 0
     for scenario in rubric.scenarios:
-        chosen = next((o for o in scenario.options if o.id == answers.get(scenario.id)), None)
+        points = scenario.points_of.get(answers.get(scenario.id))
         most = scenario.max_points(dimension_id)
-        if chosen is None or most == 0:
+        if points is None or most == 0:
             continue
-        earned += chosen.points.get(dimension_id, 0)
+        earned += points.get(dimension_id, 0)
         available += most
     return 100.0 * earned / available if available else None
 
