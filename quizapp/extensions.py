@@ -3,7 +3,7 @@
 import hashlib
 import os
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -19,6 +19,13 @@ login_manager = LoginManager()
 # Redis. Addresses, and keyed hashes of the usernames tried at sign-in (quizapp/auth/views.py),
 # are used only as counter keys in that store and expire with them.
 limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=False)
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit is on a POST (submissions, sign-in): pages that are only read skip the
+    limiter's look-ups, which were an eighth of the questionnaire page's time."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):

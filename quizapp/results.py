@@ -161,7 +161,8 @@ def _store_once(session, rubric, answers, scored, link, key) -> Stored:
         "completed_on": today(),
     }
     lock_first = session.get_bind().dialect.name == "postgresql"
-    session.commit()  # end any read-only transaction; the write starts afresh
+    if session.in_transaction():
+        session.commit()  # end any read-only transaction; the write starts afresh
     with one_writer_at_a_time(session):
         try:
             if link_id is not None and lock_first and link.max_responses is not None:

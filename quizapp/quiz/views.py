@@ -138,7 +138,13 @@ def submit(rubric: Rubric, answers, link: QuizLink | None, closed: LinkState | N
 
 def pages() -> PageCache:
     """This app's kept questionnaire pages (quizapp/quiz/page_cache.py)."""
-    return current_app.extensions.setdefault("quizapp.pages", PageCache())
+    return _kept("quizapp.pages")
+
+
+def _kept(name: str) -> PageCache:
+    """The app's PageCache under ``name``, made on first use."""
+    kept = current_app.extensions.get(name)
+    return kept if kept is not None else current_app.extensions.setdefault(name, PageCache())
 
 
 def blank_questionnaire(rubric: Rubric, link: QuizLink | None, closed, action):
@@ -209,7 +215,7 @@ def through_link(code: str):
 
 def result_pages() -> PageCache:
     """This worker's recently rendered result pages (quizapp/quiz/page_cache.py)."""
-    return current_app.extensions.setdefault("quizapp.result_pages", PageCache())
+    return _kept("quizapp.result_pages")
 
 
 @bp.get("/r/<token>")
