@@ -11,6 +11,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 
 compress = Compress()
 csrf = CSRFProtect()
@@ -28,6 +30,34 @@ def _reads_are_not_limited() -> bool:
     return request.method in ("GET", "HEAD", "OPTIONS")
 
 
+class ShortTokens(URLSafeTimedSerializer):
+    """itsdangerous's URL-safe timed serializer, which tries zlib on every payload: for a short
+    one (a CSRF token, an anonymous visitor's session) that attempt never shrinks it and costs
+    half of signing. Short payloads skip it; what comes out is what itsdangerous writes for any
+    payload that did not compress, so every loader reads it as before."""
+
+    SHORT = 200  # bytes of JSON
+
+    def dump_payload(self, obj) -> bytes:
+        plain = super(URLSafeSerializerMixin, self).dump_payload(obj)  # the JSON, as bytes
+        if len(plain) >= self.SHORT:
+            return super().dump_payload(obj)
+        return base64_encode(plain)
+
+
+def short_tokens(made: URLSafeTimedSerializer) -> ShortTokens:
+    """The same serializer (keys, salt, signer, JSON flavour), with short payloads signed plain."""
+    return ShortTokens(
+        made.secret_keys,
+        salt=made.salt,
+        serializer=made.serializer,
+        serializer_kwargs=made.serializer_kwargs,
+        signer=made.signer,
+        signer_kwargs=made.signer_kwargs,
+        fallback_signers=made.fallback_signers,
+    )
+
+
 class SignedCookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer made once per secret key.
 
@@ -42,6 +72,7 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         secret, serializer = self._made
         if secret is not app.secret_key or serializer is None:
             serializer = super().get_signing_serializer(app)
+            serializer = short_tokens(serializer) if serializer is not None else None
             self._made = (app.secret_key, serializer)
         return serializer
 
@@ -60,7 +91,7 @@ def csrf_token() -> str:
         secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
         serializer = _CSRF_SERIALIZERS.get(secret)
         if serializer is None:
-            serializer = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+            serializer = ShortTokens(secret, salt="wtf-csrf-token")
             _CSRF_SERIALIZERS[secret] = serializer
         if field not in session:
             session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (as Flask-WTF)
