@@ -107,6 +107,11 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return (month_of(day) + dt.timedelta(days=32)).replace(day=1)
+
+
 def rows_for(
     deltas: Deltas, rubric_id: str, version: str, day: dt.date, link_id: int | None
 ) -> list[dict]:
@@ -274,7 +279,7 @@ def forget_before(session: Session, day: dt.date) -> None:
     month = month_of(day)
     if month == day:
         return
-    following = (month + dt.timedelta(days=31)).replace(day=1)
+    following = next_month(day)
     t = StatRollup
     kept = (t.kind, t.link_key, t.rubric_id, t.rubric_version, t.key, t.value)
     summed = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -139,19 +139,15 @@ def _rollup(filters: Filters, *columns) -> Select:
 ONE_DAY = dt.timedelta(days=1)
 
 
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
 def _spans(filters: Filters) -> list[tuple[str, dt.date | None, dt.date | None]]:
     """(kind suffix, first day, last day) spans covering the filtered days once each: the
     whole months from the monthly rows (suffix ``/m``), the days at either end from the daily
     rows. An open end of the filter stays open."""
     since, until = filters.since, filters.until
-    start = since if since is None or since.day == 1 else _next_month(since)
+    start = since if since is None or since.day == 1 else rollup.next_month(since)
     stop = None
     if until is not None:
-        stop = _next_month(until) if (until + ONE_DAY).day == 1 else until.replace(day=1)
+        stop = rollup.next_month(until) if (until + ONE_DAY).day == 1 else until.replace(day=1)
     if start is not None and stop is not None and start >= stop:
         return [("", since, until)]  # no whole month inside: days only
     spans = [(rollup.MONTHLY, start, None if stop is None else stop - ONE_DAY)]
@@ -166,18 +162,11 @@ def _summed(session: Session, filters: Filters, kinds, *columns) -> dict[tuple, 
     """{group: [n, total]} of the running totals of these kinds over the filtered days, grouped
     by ``columns`` (a monthly kind counted as its daily one)."""
     fold_pending(session)
-    link_key = rollup.ALL if filters.link_id is None else filters.link_id
     out: dict[tuple, list] = {}
     for suffix, first, last in _spans(filters):
-        query = select(*columns, func.sum(StatRollup.n), func.sum(StatRollup.total)).where(
-            StatRollup.link_key == link_key, StatRollup.kind.in_([k + suffix for k in kinds])
-        )
-        query = Filters(
-            since=first,
-            until=last,
-            rubric_id=filters.rubric_id,
-            rubric_version=filters.rubric_version,
-        ).apply_to_rollup(query)
+        span = replace(filters, since=first, until=last)
+        query = _rollup(span, *columns, func.sum(StatRollup.n), func.sum(StatRollup.total))
+        query = query.where(StatRollup.kind.in_([k + suffix for k in kinds]))
         for *group, n, total in session.execute(query.group_by(*columns)):
             if columns[0] is StatRollup.kind:
                 group[0] = group[0].removesuffix(suffix)
