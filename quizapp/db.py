@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 try:
@@ -40,18 +43,22 @@ SQLITE_BUSY_MS = 15_000
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")  # first: the next one may wait
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 _WRITER_LOCKS: dict[str, threading.Lock] = {}
+# Each engine's open "<database>-writers" file in this process: (process id, descriptor).
+_WRITER_FILES: weakref.WeakKeyDictionary[Engine, tuple[int, int | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @contextmanager
-def one_writer_at_a_time(session: Session) -> Iterator[None]:
+def one_writer_at_a_time(engine: Engine) -> Iterator[None]:
     """On SQLite, queue submission writers (this process's threads, then other processes on the
     machine) before they ask for the database's write lock; elsewhere, nothing.
 
@@ -60,26 +67,48 @@ def one_writer_at_a_time(session: Session) -> Iterator[None]:
     spent more time asleep than writing. A thread lock and an flock on a file beside the
     database hand the turn straight to the next writer instead.
     """
-    engine = session.get_bind()
     database = engine.url.database or ""
     if engine.dialect.name != "sqlite":
         yield
         return
     with _WRITER_LOCKS.setdefault(database, threading.Lock()):
-        path = database.removeprefix("file:").split("?")[0]  # a URI names its file first
-        fd = None
-        if path and path != ":memory:" and fcntl is not None:
-            try:
-                fd = os.open(path + "-writers", os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:  # a folder we may not write to: SQLite's own wait still holds
-                fd = None
+        fd = _writers_file(engine, database)
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
-            if fd is not None:
-                os.close(fd)  # and with it the flock
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _writers_file(engine: Engine, database: str) -> int | None:
+    """The engine's open ``<database>-writers`` file in this process, to flock (called under the
+    thread lock). Opened once per process and engine, and closed with the engine: a worker
+    forked from a process that had it open opens its own, since a fork shares the open file
+    and with it the flock."""
+    pid = os.getpid()
+    opened_by, fd = _WRITER_FILES.get(engine, (None, None))
+    if opened_by == pid:
+        return fd
+    path = database.removeprefix("file:").split("?")[0]  # a URI names its file first
+    fd = None
+    if path and path != ":memory:" and fcntl is not None:
+        try:
+            fd = os.open(path + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:  # a folder we may not write to: SQLite's own wait still holds
+            fd = None
+        else:
+            weakref.finalize(engine, _close_quietly, fd, pid)
+    _WRITER_FILES[engine] = (pid, fd)
+    return fd
+
+
+def _close_quietly(fd: int, pid: int) -> None:
+    if os.getpid() == pid:
+        with suppress(OSError):
+            os.close(fd)
 
 
 def make_engine(url: str) -> Engine:
@@ -101,14 +130,78 @@ def _without_server_detail(context):
     """Drop PostgreSQL's DETAIL lines ("Key (token)=(...) already exists", "Failing row
     contains (...)") from database errors: they repeat stored values, which must not reach logs.
     The error's class and SQLSTATE stay, so callers still tell a duplicate from a deadlock."""
-    original = context.original_exception
-    text = str(original)
-    if "\nDETAIL:" not in text or context.sqlalchemy_exception is None:
-        return None
-    # The driver's exception is chained to the one raised, so it is cleaned in place too.
-    original.args = (text.split("\nDETAIL:", 1)[0],)
     wrapped = context.sqlalchemy_exception
-    return type(wrapped)(wrapped.statement, wrapped.params, original, hide_parameters=True)
+    if wrapped is None or not _drop_detail(context.original_exception):
+        return None
+    return type(wrapped)(wrapped.statement, wrapped.params, wrapped.orig, hide_parameters=True)
+
+
+def _drop_detail(original: BaseException) -> bool:
+    """Cut a driver error's text before PostgreSQL's DETAIL line; whether there was one. The
+    driver's exception is chained to the one raised, so it is cleaned in place."""
+    text = str(original)
+    if "\nDETAIL:" not in text:
+        return False
+    original.args = (text.split("\nDETAIL:", 1)[0],)
+    return True
+
+
+@contextmanager
+def driver_transaction(engine: Engine) -> Iterator[DBAPICursor]:
+    """A cursor on a pooled connection of the driver's own, for one short transaction: committed
+    when the block ends, rolled back if it raises.
+
+    For the busiest write, a submission, whose few INSERTs spent more time in SQLAlchemy's
+    statement layer than in the database. What the engine does for its own statements still
+    holds: a driver error comes out as SQLAlchemy's (IntegrityError, OperationalError, ...)
+    with its bound values hidden and PostgreSQL's DETAIL line dropped, and a connection found
+    broken is discarded from the pool. Statements here are not echoed to SQL logging.
+    """
+    dialect = engine.dialect
+    try:
+        connection = engine.raw_connection()
+    except dialect.loaded_dbapi.Error as error:  # unreachable, refused, or locked on opening
+        raise _as_sqlalchemy_error(error, dialect, lost=False) from error
+    cursor = None
+    try:
+        cursor = connection.cursor()
+        yield cursor
+        connection.commit()
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+        _roll_back(connection, lost, error)
+        raise _as_sqlalchemy_error(error, dialect, lost) from error
+    except BaseException:
+        _roll_back(connection, False, None)
+        raise
+    finally:
+        if cursor is not None:
+            with suppress(Exception):
+                cursor.close()
+        connection.close()  # back to the pool
+
+
+def _as_sqlalchemy_error(error: Exception, dialect, lost: bool) -> Exception:
+    """A driver's error as SQLAlchemy raises it: its class, bound values hidden, no DETAIL."""
+    if dialect.name == "postgresql":
+        _drop_detail(error)
+    return DBAPIError.instance(
+        None,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=lost,
+        dialect=dialect,
+    )
+
+
+def _roll_back(connection, lost: bool, error: BaseException | None) -> None:
+    if lost:
+        connection.invalidate(error)
+        return
+    with suppress(Exception):  # the pool rolls back again, and discards it if that fails
+        connection.rollback()
 
 
 def init_app(app: Flask) -> None:

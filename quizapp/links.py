@@ -59,11 +59,6 @@ def find_by_code(session: Session, code: str) -> QuizLink | None:
     return session.scalars(select(QuizLink).where(QuizLink.code == code)).first()
 
 
-def lock_for_response(session: Session, link_id: int) -> QuizLink:
-    """Re-read a link, locking its row where the database can, before counting its responses."""
-    return session.scalars(select(QuizLink).where(QuizLink.id == link_id).with_for_update()).one()
-
-
 def links_with_counts(session: Session, owner: User | None, *, archived: bool = False):
     """Return (link, response count) pairs, newest first; all owners' links when owner is None.
 

@@ -8,15 +8,17 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .assessment.rubric import Rubric
 from .assessment.scoring import Answer, ScoredResult
-from .db import one_writer_at_a_time
-from .links import LinkState, lock_for_response, response_count, state_of
+from .db import driver_transaction, one_writer_at_a_time
+from .links import LinkState, state_of
 from .models import PendingTotal, QuizLink, Result, ResultScore, new_token, today
 from .rollup import forget_before
 
@@ -101,14 +103,14 @@ def _retryable(error: DBAPIError) -> bool:
 
 
 def store_result(
-    session: Session,
+    engine: Engine,
     rubric: Rubric,
     answers: Mapping[str, Answer],
     scored: ScoredResult,
     link: QuizLink | None = None,
     key: str | None = None,
-) -> Stored | Result:
-    """Write a result and its scores in one transaction: all of it or nothing.
+) -> Stored:
+    """Write a result and its scores in one transaction of its own: all of it or nothing.
 
     ``key`` is the questionnaire page's one-time submission key: when a result with it exists
     (the same page posted twice, in a row or at once), that result is returned and nothing new
@@ -118,12 +120,13 @@ def store_result(
     """
     for attempt in range(RETRIES):
         try:
-            return _store_once(session, rubric, answers, scored, link, key)
+            return _store_once(engine, rubric, answers, scored, link, key)
         except IntegrityError:
-            existing = find_submission(session, key) if key else None
-            if existing is None:
-                raise
-            return existing
+            with Session(engine) as session:
+                existing = find_submission(session, key) if key else None
+                if existing is None:
+                    raise
+                return Stored(existing.id, existing.token, existing.link_id)
         except DBAPIError as error:
             if not _retryable(error) or attempt == RETRIES - 1:
                 raise
@@ -131,26 +134,19 @@ def store_result(
     raise AssertionError("unreachable")
 
 
-def _check_link(session: Session, link_id: int, already_counted: int) -> None:
-    locked = lock_for_response(session, link_id)
-    state = state_of(locked, response_count(session, locked) - already_counted)
-    if not state.is_open:
-        raise LinkClosedError(state)
-
-
 def find_submission(session: Session, key: str) -> Result | None:
     """The result stored from the questionnaire page with this one-time key, if any."""
     return session.scalars(select(Result).where(Result.submission_key == key)).one_or_none()
 
 
-def _store_once(session, rubric, answers, scored, link, key) -> Stored:
+def _store_once(engine, rubric, answers, scored, link, key) -> Stored:
     """One attempt, with one lock order for every writer, so writers wait instead of deadlock.
 
     PostgreSQL: a link with a maximum is locked first (FOR UPDATE) and its responses counted,
     then the result is inserted with its scores and its place in the queue of pending running
     totals, rows no other submission writes. SQLite: the insert comes first, which takes the
     database's single write lock, and the count follows. Either way two people can never both
-    take the last place on a link. Three plain INSERTs (``_insert_rows``).
+    take the last place on a link. Plain statements on the driver's cursor (``_insert_rows``).
     """
     row, scores = result_values(rubric, answers, scored)
     link_id = link.id if link is not None else None
@@ -160,20 +156,14 @@ def _store_once(session, rubric, answers, scored, link, key) -> Stored:
         "link_id": link_id,
         "completed_on": today(),
     }
-    lock_first = session.get_bind().dialect.name == "postgresql"
-    if session.in_transaction():
-        session.commit()  # end any read-only transaction; the write starts afresh
-    with one_writer_at_a_time(session):
-        try:
-            if link_id is not None and lock_first and link.max_responses is not None:
-                _check_link(session, link_id, already_counted=0)
-            result_id = _insert_rows(session, row, scores)
-            if link_id is not None and not lock_first:
-                _check_link(session, link_id, already_counted=1)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    statements = STATEMENTS[engine.dialect.name]
+    lock_first = engine.dialect.name == "postgresql"
+    with one_writer_at_a_time(engine), driver_transaction(engine) as cursor:
+        if link_id is not None and lock_first and link.max_responses is not None:
+            _check_link(cursor, statements, link_id, already_counted=0)
+        result_id = _insert_rows(cursor, statements, row, scores)
+        if link_id is not None and not lock_first:
+            _check_link(cursor, statements, link_id, already_counted=1)
     return Stored(result_id, row["token"], link_id)
 
 
@@ -184,49 +174,84 @@ RESULT_COLUMNS = (
 JSON_COLUMNS = frozenset({"answers", "notes", "profile"})
 
 
-def _insert_statements(mark: str, json_mark: str) -> tuple[str, str, str]:
-    """The three INSERTs of a submission in a driver's placeholder style (fixed text only)."""
+@dataclass(frozen=True)
+class Statements:
+    """A submission's statements in one driver's placeholder style (fixed text only)."""
+
+    result: str
+    scores: str
+    pending: str
+    link: str  # the link's state, locked where the database can
+    responses: str  # how many results the link has
+    dates_as_text: bool  # SQLite keeps a date as its ISO text (as SQLAlchemy writes it)
+
+
+def _statements(mark: str, json_mark: str, lock: str, dates_as_text: bool) -> Statements:
     marks = ", ".join(json_mark if c in JSON_COLUMNS else mark for c in RESULT_COLUMNS)
-    return (
-        f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) VALUES ({marks}) RETURNING id",  # noqa: S608
-        f"INSERT INTO result_scores (result_id, dimension_id, position, score) "  # noqa: S608
+    return Statements(
+        result=f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) VALUES ({marks}) RETURNING id",  # noqa: S608
+        scores=f"INSERT INTO result_scores (result_id, dimension_id, position, score) "  # noqa: S608
         f"VALUES ({mark}, {mark}, {mark}, {mark})",
-        f"INSERT INTO rollup_pending (result_id) VALUES ({mark})",  # noqa: S608
+        pending=f"INSERT INTO rollup_pending (result_id) VALUES ({mark})",  # noqa: S608
+        link="SELECT active, archived, expires_on, max_responses FROM quiz_links "  # noqa: S608
+        f"WHERE id = {mark}{lock}",
+        responses=f"SELECT count(*) FROM results WHERE link_id = {mark}",  # noqa: S608
+        dates_as_text=dates_as_text,
     )
 
 
-INSERTS = {
-    "sqlite": _insert_statements("?", "?"),
-    "postgresql": _insert_statements("%s", "%s::json"),
+STATEMENTS = {
+    "sqlite": _statements("?", "?", "", dates_as_text=True),
+    "postgresql": _statements("%s", "%s::json", " FOR UPDATE", dates_as_text=False),
 }
 
 
-def _insert_rows(session: Session, row: dict, scores: list[dict]) -> int:
+def _insert_rows(cursor, statements: Statements, row: dict, scores: list[dict]) -> int:
     """INSERT a result, its scores and its place in the queue of running totals (added by the
     next fold, quizapp/rollup.py); return the result's id.
 
-    Three statements in the session's transaction, written out for the driver: SQLAlchemy still
-    runs them (its error classes, its events that keep stored values out of error text), but
-    skips building them, which took a third of a submission's time on SQLite.
+    Three statements on the driver's cursor in the write's transaction (``driver_transaction``):
+    building and running them through SQLAlchemy's statement layer took longer than the
+    database took to store them.
     """
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    result_sql, scores_sql, pending_sql = INSERTS[connection.dialect.name]
     values = []
     for column in RESULT_COLUMNS:
         value = row[column]
         if column in JSON_COLUMNS:
             value = json.dumps(value)
-        elif column == "completed_on" and sqlite:
-            value = value.isoformat()  # how SQLAlchemy stores a date in SQLite
+        elif column == "completed_on" and statements.dates_as_text:
+            value = value.isoformat()
         values.append(value)
-    result_id = connection.exec_driver_sql(result_sql, tuple(values)).scalar_one()
-    connection.exec_driver_sql(
-        scores_sql,
+    cursor.execute(statements.result, tuple(values))
+    result_id = cursor.fetchone()[0]
+    cursor.executemany(
+        statements.scores,
         [(result_id, s["dimension_id"], s["position"], s["score"]) for s in scores],
     )
-    connection.exec_driver_sql(pending_sql, (result_id,))
+    cursor.execute(statements.pending, (result_id,))
     return result_id
+
+
+class _LinkRow(NamedTuple):
+    """What ``state_of`` reads of a link, as the write's transaction sees it."""
+
+    active: bool
+    archived: bool
+    expires_on: dt.date | None
+    max_responses: int | None
+
+
+def _check_link(cursor, statements: Statements, link_id: int, already_counted: int) -> None:
+    """Raise LinkClosedError if the link takes no more responses (count them after locking)."""
+    cursor.execute(statements.link, (link_id,))
+    active, archived, expires_on, max_responses = cursor.fetchone()
+    if isinstance(expires_on, str):
+        expires_on = dt.date.fromisoformat(expires_on)
+    cursor.execute(statements.responses, (link_id,))
+    responses = cursor.fetchone()[0] - already_counted
+    state = state_of(_LinkRow(bool(active), bool(archived), expires_on, max_responses), responses)
+    if not state.is_open:
+        raise LinkClosedError(state)
 
 
 def result_exists(session: Session, token: str) -> bool:

@@ -24,7 +24,7 @@ HOLD = textwrap.dedent(
     import sys, time
     from quizapp import create_app, db
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": sys.argv[1]})
-    with app.app_context(), db.one_writer_at_a_time(db.session()):
+    with app.app_context(), db.one_writer_at_a_time(db.engine()):
         print("holding", flush=True)
         time.sleep(float(sys.argv[2]))
     """
@@ -43,7 +43,7 @@ def test_a_writer_in_another_process_waits_for_the_turn(tmp_path, migrated_db):
     try:
         assert holder.stdout.readline().strip() == "holding"
         started = time.perf_counter()
-        with app.app_context(), db.one_writer_at_a_time(db.session()):
+        with app.app_context(), db.one_writer_at_a_time(db.engine()):
             waited = time.perf_counter() - started
     finally:
         holder.wait(timeout=30)

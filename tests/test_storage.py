@@ -1,6 +1,7 @@
 """Anonymous storage: what a results row can hold, the day-only date, and all-or-nothing writes."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -10,7 +11,7 @@ from quizapp import db
 from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
 from quizapp.models import Result, ResultScore
-from quizapp.results import build_result, store_result
+from quizapp.results import STATEMENTS, _insert_rows, build_result, result_values, store_result
 from tests.conftest import MINI_RUBRICS
 
 ANSWERS = {"a1": 4, "a2": 4, "a3": 4, "a4": 2, "b1": 4, "b2": 4, "b3": 2, "b4": 2, "s1": "x"}
@@ -47,7 +48,7 @@ def test_results_table_has_no_identifying_column(app):
 def test_stored_date_has_no_time_of_day(app, mini):
     with app.app_context():
         session = db.session()
-        store_result(session, mini, ANSWERS, score(mini, ANSWERS))
+        store_result(db.engine(), mini, ANSWERS, score(mini, ANSWERS))
         raw = session.execute(text("SELECT completed_on FROM results")).scalar_one()
         row = session.scalars(select(Result)).one()
     # SQLite keeps 'YYYY-MM-DD' text, PostgreSQL a DATE: either way nothing more than the day.
@@ -69,10 +70,64 @@ def test_a_failed_write_stores_nothing(app, mini):
         assert session.scalar(select(func.count()).select_from(ResultScore)) == 0
 
 
+def count_stored(session) -> tuple[int, int]:
+    return (
+        session.scalar(select(func.count()).select_from(Result)),
+        session.scalar(select(func.count()).select_from(ResultScore)),
+    )
+
+
+def test_a_submission_whose_scores_fail_stores_nothing(app, mini, monkeypatch):
+    """The result row goes in first; a failure in the next INSERT takes it back out."""
+    scored = score(mini, ANSWERS)
+    doubled = (*scored.dimensions, scored.dimensions[0])  # the same dimension twice: refused
+    with app.app_context():
+        session = db.session()
+        with pytest.raises(IntegrityError) as refused:
+            store_result(db.engine(), mini, ANSWERS, replace(scored, dimensions=doubled))
+        assert "result_scores" in str(refused.value)
+        assert count_stored(session) == (0, 0)
+        store_result(
+            db.engine(), mini, ANSWERS, scored
+        )  # the connection went back to the pool clean
+        assert count_stored(session) == (1, len(scored.dimensions))
+
+
+def test_an_error_inside_a_driver_transaction_rolls_it_back(app, mini):
+    row, scores = result_values(mini, ANSWERS, score(mini, ANSWERS))
+    row |= {"token": "t" * 32, "submission_key": None, "link_id": None}
+    row["completed_on"] = dt.date(2026, 1, 2)
+    with app.app_context():
+        engine = db.engine()
+        with pytest.raises(RuntimeError), db.driver_transaction(engine) as cursor:
+            _insert_rows(cursor, STATEMENTS[engine.dialect.name], row, scores)
+            raise RuntimeError("something after the statements")
+        assert count_stored(db.session()) == (0, 0)
+
+
+def test_a_duplicate_on_the_driver_path_is_sqlalchemys_error_without_stored_values(app, mini):
+    """Errors from the submission's own statements read as the engine's: IntegrityError, no
+    bound values, and no PostgreSQL DETAIL line (which repeats the duplicated value)."""
+    with app.app_context():
+        session = db.session()
+        first = store_result(db.engine(), mini, ANSWERS, score(mini, ANSWERS))
+        row, scores = result_values(mini, ANSWERS, score(mini, ANSWERS))
+        row |= {"token": first.token, "submission_key": None, "link_id": None}
+        row["completed_on"] = dt.date(2026, 1, 2)
+        engine = db.engine()
+        with pytest.raises(IntegrityError) as refused, db.driver_transaction(engine) as cursor:
+            _insert_rows(cursor, STATEMENTS[engine.dialect.name], row, scores)
+        message = str(refused.value)
+        assert first.token not in message
+        assert "DETAIL" not in message
+        assert refused.value.orig is not None and first.token not in str(refused.value.orig)
+        assert count_stored(session) == (1, len(scores))
+
+
 def test_tokens_are_long_and_unique(app, mini):
     with app.app_context():
         tokens = {
-            store_result(db.session(), mini, ANSWERS, score(mini, ANSWERS)).token for _ in range(20)
+            store_result(db.engine(), mini, ANSWERS, score(mini, ANSWERS)).token for _ in range(20)
         }
     assert len(tokens) == 20
     assert all(len(t) >= 32 for t in tokens)  # 24 random bytes = 192 bits

@@ -53,24 +53,31 @@ class ResponseQuality:
         return bool(self.reasons)
 
 
-def inconsistency(rubric: Rubric, answers: Mapping[str, object]) -> tuple[float | None, int]:
-    """Mean keyed-score gap over every answered opposite pair within a dimension, and the count."""
-    keyed = rubric.keyed_scores(answers)
-    gaps = []
+def inconsistency(
+    rubric: Rubric, answers: Mapping[str, object], keyed: Mapping[str, float] | None = None
+) -> tuple[float | None, int]:
+    """Mean keyed-score gap over every answered opposite pair within a dimension, and the count.
+
+    ``keyed`` is ``rubric.keyed_scores(answers)`` when the caller has it already."""
+    if keyed is None:
+        keyed = rubric.keyed_scores(answers)
+    total, pairs = 0.0, 0
     for dim in rubric.dimensions:
-        plus = [keyed[i.id] for i in dim.items if i.keyed == "plus" and i.id in keyed]
-        minus = [keyed[i.id] for i in dim.items if i.keyed == "minus" and i.id in keyed]
-        gaps.extend(abs(p - m) for p in plus for m in minus)
-    return (sum(gaps) / len(gaps) if gaps else None), len(gaps)
+        plus_ids, minus_ids = dim.sides
+        plus = [keyed[i] for i in plus_ids if i in keyed]
+        minus = [keyed[i] for i in minus_ids if i in keyed]
+        for p in plus:
+            for m in minus:
+                total += abs(p - m)
+        pairs += len(plus) * len(minus)
+    return (total / pairs if pairs else None), pairs
 
 
 def both_sides(rubric: Rubric, answers: Mapping[str, object]) -> float | None:
     """Share of answered twin pairs given the same side: both agreed or both disagreed."""
     same = total = 0
-    for item in rubric.items:
-        if item.twin is None:
-            continue
-        mine, theirs = answers.get(item.id), answers.get(item.twin)
+    for item_id, twin_id in rubric.twins:
+        mine, theirs = answers.get(item_id), answers.get(twin_id)
         if not (isinstance(mine, int) and isinstance(theirs, int)):
             continue
         total += 1
@@ -84,12 +91,15 @@ def failed_checks(rubric: Rubric, answers: Mapping[str, object]) -> int:
     return sum(1 for c in rubric.checks if answers.get(c.id) not in c.accept)
 
 
-def response_quality(rubric: Rubric, answers: Mapping[str, object]) -> ResponseQuality:
-    """Measure a sitting's consistency and say why, if at all, it supports no band."""
+def response_quality(
+    rubric: Rubric, answers: Mapping[str, object], keyed: Mapping[str, float] | None = None
+) -> ResponseQuality:
+    """Measure a sitting's consistency and say why, if at all, it supports no band (``keyed``
+    as for ``inconsistency``)."""
     rules = rubric.scoring.quality
     if rules is None:
         raise ValueError(f"rubric {rubric.id!r} has no scoring.quality rules")
-    gap, pairs = inconsistency(rubric, answers)
+    gap, pairs = inconsistency(rubric, answers, keyed)
     same = both_sides(rubric, answers)
     failed = failed_checks(rubric, answers)
     reasons = []

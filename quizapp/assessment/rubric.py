@@ -62,6 +62,12 @@ class Dimension(_Frozen):
     levels: Levels | None = None
     items: tuple[Item, ...] = Field(min_length=3)
 
+    @cached_property
+    def sides(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The ids of the plus-keyed and of the minus-keyed items (the pairs of opposites)."""
+        plus = tuple(i.id for i in self.items if i.keyed == "plus")
+        return plus, tuple(i.id for i in self.items if i.keyed == "minus")
+
 
 class Check(_Frozen):
     """An attention statement: not scored; an answer outside ``accept`` suggests inattention."""
@@ -93,15 +99,11 @@ class Scenario(_Frozen):
     options: tuple[Option, ...] = Field(min_length=2, max_length=6)
 
     @cached_property
-    def _most(self) -> dict[str, int]:
-        """The most points any option gives each dimension (worked out once: scoring asks for
-        it per dimension for every result)."""
+    def most_points(self) -> dict[str, int]:
+        """The most points any option gives each dimension it scores (worked out once: scoring
+        asks for it for every result)."""
         dims = {d for o in self.options for d in o.points}
         return {d: max(o.points.get(d, 0) for o in self.options) for d in dims}
-
-    def max_points(self, dimension_id: str) -> int:
-        """Return the most points any option of this scenario gives the dimension."""
-        return self._most.get(dimension_id, 0)
 
     @cached_property
     def points_of(self) -> dict[str, dict[str, int]]:
@@ -269,13 +271,30 @@ class Rubric(_Frozen):
         """Whether related roles carry profiles and are ranked by similarity."""
         return bool(self.related_roles) and all(r.profile for r in self.related_roles)
 
+    @cached_property
+    def _keyed_tables(self) -> tuple[tuple[str, dict[int, float]], ...]:
+        """Each item's id with the keyed score of every answer on the scale (worked out once:
+        every submission looks up all of them)."""
+        values = range(LIKERT_MIN, LIKERT_MAX + 1)
+        return tuple((i.id, {v: i.keyed_score(v) for v in values}) for i in self.items)
+
+    @cached_property
+    def twins(self) -> tuple[tuple[str, str], ...]:
+        """Each reverse-keyed item that mirrors a plus item, with that item: (minus, plus)."""
+        return tuple((i.id, i.twin) for i in self.items if i.twin is not None)
+
+    @cached_property
+    def weights(self) -> dict[str, float]:
+        """Each dimension's weight in the overall score, by id."""
+        return {d.id: d.weight for d in self.dimensions}
+
     def keyed_scores(self, answers) -> dict[str, float]:
         """The keyed 0-100 score of every answered statement (Not sure and missing left out)."""
         out = {}
-        for item in self.items:
-            value = answers.get(item.id)
+        for item_id, table in self._keyed_tables:
+            value = answers.get(item_id)
             if isinstance(value, int):
-                out[item.id] = item.keyed_score(value)
+                out[item_id] = table[value]
         return out
 
     def item(self, item_id: str) -> Item:

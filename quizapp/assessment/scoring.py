@@ -85,27 +85,32 @@ def round_half_up(value: float, digits: int = 0) -> float:
     return math.floor(value * factor + 0.5) / factor
 
 
-def _scenario_percent(rubric: Rubric, answers: Mapping[str, Answer], dimension_id: str):
-    """Return the percent of available scenario points earned for a dimension, or None."""
-    earned = available = 0
+def _scenario_points(rubric: Rubric, answers: Mapping[str, Answer]) -> dict[str, list[int]]:
+    """Scenario points earned and available, by dimension: every scenario answered counts the
+    most points any of its options gives the dimension as available."""
+    points: dict[str, list[int]] = {}
     for scenario in rubric.scenarios:
-        points = scenario.points_of.get(answers.get(scenario.id))
-        most = scenario.max_points(dimension_id)
-        if points is None or most == 0:
+        chosen = scenario.points_of.get(answers.get(scenario.id))
+        if chosen is None:
             continue
-        earned += points.get(dimension_id, 0)
-        available += most
-    return 100.0 * earned / available if available else None
+        for dimension_id, most in scenario.most_points.items():
+            if most:
+                tally = points.setdefault(dimension_id, [0, 0])
+                tally[0] += chosen.get(dimension_id, 0)
+                tally[1] += most
+    return points
 
 
 def _dimension_scores(rubric, answers, item_scores) -> tuple[DimensionScore, ...]:
     rules = rubric.scoring
+    scenario_points = _scenario_points(rubric, answers)
     out = []
     for dim in rubric.dimensions:
         answered = [item_scores[i.id] for i in dim.items if i.id in item_scores]
         total = len(dim.items)
         likert = sum(answered) / len(answered) if answered else None
-        scenario = _scenario_percent(rubric, answers, dim.id)
+        earned, available = scenario_points.get(dim.id, (0, 0))
+        scenario = 100.0 * earned / available if available else None
         score = None
         if likert is not None and len(answered) / total >= rules.min_answered_ratio:
             score = likert
@@ -117,14 +122,14 @@ def _dimension_scores(rubric, answers, item_scores) -> tuple[DimensionScore, ...
 
 def _overall(rubric: Rubric, dims: tuple[DimensionScore, ...]) -> float | None:
     """Weighted mean of the scored dimensions; None unless at least half of them are scored."""
-    scored = [(rubric.dimension(d.id).weight, d.score) for d in dims if d.enough]
+    weights = rubric.weights
+    scored = [(weights[d.id], d.score) for d in dims if d.enough]
     if len(scored) * 2 < len(dims):
         return None
     return sum(w * s for w, s in scored) / sum(w for w, _ in scored)
 
 
-def _evidence(ids, dims, item_scores) -> float | None:
-    by_dim = {d.id: d.score for d in dims}
+def _evidence(ids, by_dim, item_scores) -> float | None:
     values = [by_dim[e] if e in by_dim else item_scores.get(e) for e in ids]
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
@@ -137,10 +142,8 @@ def _quality_notes(rubric: Rubric, answers: Mapping[str, Answer]) -> tuple[str, 
         most_common = Counter(given).most_common(1)[0][1]
         if most_common >= STRAIGHT_LINING_SHARE * len(given):
             notes.append("straight-lining")
-    for item in rubric.items:
-        if item.twin is None:
-            continue
-        mine, theirs = answers.get(item.id), answers.get(item.twin)
+    for item_id, twin_id in rubric.twins:
+        mine, theirs = answers.get(item_id), answers.get(twin_id)
         if isinstance(mine, int) and isinstance(theirs, int) and min(mine, theirs) >= AGREE:
             notes.append("contradictions")
             break
@@ -187,7 +190,9 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
     item_scores = rubric.keyed_scores(answers)
     dims = _dimension_scores(rubric, answers, item_scores)
     overall = _overall(rubric, dims)
-    quality = response_quality(rubric, answers) if rules.quality is not None else None
+    quality = None
+    if rules.quality is not None:
+        quality = response_quality(rubric, answers, item_scores)
     band, capped, near = None, False, None
     if quality is not None and quality.unclear:
         overall = None  # no verdict from answers that give no clear picture
@@ -196,15 +201,16 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
         band, capped = _band(rubric, overall, dims)
         near = _near_boundary(rubric, overall)
 
+    by_dim = {d.id: d.score for d in dims}
     fit = tuple(
         c.id
         for c in rubric.fit_criteria
-        if (v := _evidence(c.evidence, dims, item_scores)) is not None and v >= c.at_least
+        if (v := _evidence(c.evidence, by_dim, item_scores)) is not None and v >= c.at_least
     )
     not_fit = tuple(
         c.id
         for c in rubric.not_fit_criteria
-        if (v := _evidence(c.evidence, dims, item_scores)) is not None and v <= c.at_most
+        if (v := _evidence(c.evidence, by_dim, item_scores)) is not None and v <= c.at_most
     )
     order = {d.id: n for n, d in enumerate(rubric.dimensions)}
     strong = [d for d in dims if d.enough and d.score >= rules.strength_threshold]

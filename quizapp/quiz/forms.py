@@ -107,35 +107,47 @@ def allowed_values(rubric: Rubric) -> dict[str, frozenset[str]]:
 _ALLOWED: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
 
 
+PAGE_FIELDS = frozenset({"submission_key", "csrf_token"})
+
+
 def tampering(rubric: Rubric, formdata: MultiDict) -> str | None:
     """Say what is wrong with a request no honest browser would send, or None."""
+    return read_post(rubric, formdata)[0]
+
+
+def read_post(rubric: Rubric, formdata: MultiDict) -> tuple[str | None, dict[str, str]]:
+    """Check a posted questionnaire in one pass: what is wrong with it that no honest browser
+    would send (or None), and each field's one value."""
     allowed = allowed_values(rubric)
-    for key in formdata:
-        if key not in allowed and key not in {"submission_key", "csrf_token"}:
-            return f"The form contained a field that is not part of this quiz ({key[:40]!r})."
-        if len(formdata.getlist(key)) > 1:
-            return f"The answer to {key[:40]!r} was sent more than once."
+    given: dict[str, str] = {}
+    for key, values in formdata.lists():
+        choices = allowed.get(key)
+        if choices is None and key not in PAGE_FIELDS:
+            return f"The form contained a field that is not part of this quiz ({key[:40]!r}).", {}
+        if len(values) > 1:
+            return f"The answer to {key[:40]!r} was sent more than once.", {}
+        value = values[0]
         if key == "submission_key":
-            if not KEY_PATTERN.fullmatch(formdata[key]):
-                return "The form's submission key is not one this site makes."
-            continue
-        if key != "csrf_token" and formdata[key] not in allowed[key]:
-            return f"The answer to {key!r} is not one of the choices this quiz offers."
-    return None
+            if not KEY_PATTERN.fullmatch(value):
+                return "The form's submission key is not one this site makes.", {}
+        elif choices is not None and value not in choices:
+            return f"The answer to {key!r} is not one of the choices this quiz offers.", {}
+        given[key] = value
+    return None, given
 
 
-def complete_answers(rubric: Rubric, formdata: MultiDict) -> dict[str, Answer] | None:
+def complete_answers(rubric: Rubric, given: dict[str, str]) -> dict[str, Answer] | None:
     """The answers of a post that answers every question, as ``answers()`` gives them after
-    validation; None when any is missing (the form then says which). Call after ``tampering``,
-    which has checked every value against the choices."""
+    validation; None when any is missing (the form then says which). ``given`` comes from
+    ``read_post``, which has checked every value against the choices."""
     out: dict[str, Answer] = {}
     for item in (*rubric.items, *rubric.checks):
-        value = formdata.get(item.id)
+        value = given.get(item.id)
         if not value:
             return None
         out[item.id] = None if value == NOT_SURE else int(value)
     for scenario in rubric.scenarios:
-        value = formdata.get(scenario.id)
+        value = given.get(scenario.id)
         if not value:
             return None
         out[scenario.id] = value

@@ -32,7 +32,7 @@ from ..results import (
     store_result,
 )
 from ..stats import compare
-from .forms import complete_answers, new_submission_key, questionnaire_form, tampering
+from .forms import complete_answers, new_submission_key, questionnaire_form, read_post
 from .page_cache import PageCache, filled, plain_request
 
 bp = Blueprint("quiz", __name__)
@@ -93,12 +93,12 @@ def take(
     """
     if request.method == "GET":
         return blank_questionnaire(rubric, link, closed, action)
-    problem = tampering(rubric, request.form)
+    problem, given = read_post(rubric, request.form)
     if problem:
         abort(400, description=problem + " Nothing was stored.")
     # Every answer given and every value one of the choices: no form object is needed (the
     # CSRF token was checked before the view, for every post). Otherwise the form says what.
-    answers = complete_answers(rubric, request.form)
+    answers = complete_answers(rubric, given)
     form = None
     if answers is None:
         form = questionnaire_form(rubric)()
@@ -116,10 +116,9 @@ def take(
 
 def submit(rubric: Rubric, answers, link: QuizLink | None, closed: LinkState | None):
     """Store a complete posted questionnaire and redirect to its result; None if incomplete."""
-    session = db.session()
     key = request.form.get("submission_key") or None
     if answers is None:
-        earlier = find_submission(session, key) if key else None
+        earlier = find_submission(db.session(), key) if key else None
         if earlier is not None:  # this page was posted before: Back and resubmit, or a reload
             return redirect(url_for("quiz.result", token=earlier.token), code=303)
         return None
@@ -127,10 +126,10 @@ def submit(rubric: Rubric, answers, link: QuizLink | None, closed: LinkState | N
     # store_result through its submission key, and nothing new is stored.
     scored = score(rubric, answers)
     try:
-        result = store_result(session, rubric, answers, scored, link, key)
+        result = store_result(db.engine(), rubric, answers, scored, link, key)
     except LinkClosedError as late:  # the last place went while they answered
         closed = late.state
-        result = store_result(session, rubric, answers, scored, None, key)
+        result = store_result(db.engine(), rubric, answers, scored, None, key)
     if closed is not None and result.link_id is None:
         flash(INDIVIDUAL.format(reason=closed.message), "info")
     return redirect(url_for("quiz.result", token=result.token), code=303)
@@ -205,6 +204,8 @@ def through_link(code: str):
     link = find_by_code(session, code) or abort(404)
     rubric = rubrics().get(link.rubric_id) or abort(404)
     state = state_of(link, response_count(session, link))
+    if request.method == "POST":
+        session.commit()  # the reads are done; a submission is written in a transaction of its own
     if state.is_open:
         return take(rubric, link=link)
     if request.method == "POST":  # finished after the link closed: keep it, outside the group

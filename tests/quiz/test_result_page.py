@@ -128,7 +128,7 @@ def test_a_result_scored_on_the_old_version_renders_as_it_was(tpm_app):
     scored = score(OLD, answers)
     with tpm_app.app_context():
         session = db.session()
-        result = session.get(Result, store_result(session, OLD, answers, scored).id)
+        result = session.get(Result, store_result(db.engine(), OLD, answers, scored).id)
         result.profile = {k: result.profile[k] for k in ("fit", "not_fit", "strengths", "gaps")}
         session.commit()
         token = result.token
