@@ -3,6 +3,7 @@ sleeping retries: a second writer waits exactly as long as the first one holds i
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -68,3 +69,33 @@ def test_threads_submitting_at_once_each_store_one_result(tmp_path, migrated_db)
     assert statuses == [303] * 40
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(Result)) == 40
+
+
+def in_database_file(path: Path) -> int:
+    """Results in the database file itself, leaving out what only the write-ahead log holds."""
+    reader = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return reader.execute("SELECT count(*) FROM results").fetchone()[0]
+    finally:
+        reader.close()
+
+
+def test_submissions_reach_the_database_file_by_background_checkpoints(
+    tmp_path, migrated_db, monkeypatch
+):
+    """A commit no longer copies the log into the file every thousand pages (and waits for the
+    disk): a thread does, soon after writes. The commit's own fallback is far off (40 MB)."""
+    monkeypatch.setattr("quizapp.db.CHECKPOINT_EVERY_S", 0.05)
+    app = make_app(tmp_path, migrated_db)
+    path = Path(app.config["SQLALCHEMY_URL"].removeprefix("sqlite:///"))
+    client = app.test_client()
+    with app.app_context(), db.engine().connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+    assert in_database_file(path) == 0
+    for _ in range(12):
+        assert client.post("/quiz", data=mini_answers()).status_code == 303
+    deadline = time.monotonic() + 10
+    while in_database_file(path) < 12 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert in_database_file(path) == 12
+    assert [t for t in threading.enumerate() if t.name == "sqlite-checkpoints"]
