@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -202,10 +202,17 @@ def _drop_detail(original: BaseException) -> bool:
     return True
 
 
+_NO_TURN = nullcontext()
+
+
 @contextmanager
-def driver_transaction(engine: Engine) -> Iterator[DBAPICursor]:
+def driver_transaction(
+    engine: Engine, turn: AbstractContextManager = _NO_TURN
+) -> Iterator[DBAPICursor]:
     """A cursor on a pooled connection of the driver's own, for one short transaction: committed
-    when the block ends, rolled back if it raises.
+    when the block ends, rolled back if it raises. ``turn`` (``one_writer_at_a_time``) is held
+    from the block's start to the commit, not while the connection is taken from the pool or
+    given back, so writers queue for no longer than they write.
 
     For the busiest write, a submission, whose few INSERTs spent more time in SQLAlchemy's
     statement layer than in the database. What the engine does for its own statements still
@@ -221,15 +228,17 @@ def driver_transaction(engine: Engine) -> Iterator[DBAPICursor]:
     cursor = None
     try:
         cursor = connection.cursor()
-        yield cursor
-        connection.commit()
-    except dialect.loaded_dbapi.Error as error:
-        lost = dialect.is_disconnect(error, connection.dbapi_connection, cursor)
-        _roll_back(connection, lost, error)
-        raise _as_sqlalchemy_error(error, dialect, lost) from error
-    except BaseException:
-        _roll_back(connection, False, None)
-        raise
+        with turn:
+            try:
+                yield cursor
+                connection.commit()
+            except dialect.loaded_dbapi.Error as error:
+                lost = dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+                _roll_back(connection, lost, error)
+                raise _as_sqlalchemy_error(error, dialect, lost) from error
+            except BaseException:
+                _roll_back(connection, False, None)
+                raise
     finally:
         if cursor is not None:
             with suppress(Exception):

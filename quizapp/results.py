@@ -158,10 +158,11 @@ def _store_once(engine, rubric, answers, scored, link, key) -> Stored:
     }
     statements = STATEMENTS[engine.dialect.name]
     lock_first = engine.dialect.name == "postgresql"
-    with one_writer_at_a_time(engine), driver_transaction(engine) as cursor:
+    parameters = _result_parameters(statements, row)
+    with driver_transaction(engine, one_writer_at_a_time(engine)) as cursor:
         if link_id is not None and lock_first and link.max_responses is not None:
             _check_link(cursor, statements, link_id, already_counted=0)
-        result_id = _insert_rows(cursor, statements, row, scores)
+        result_id = _insert_rows(cursor, statements, parameters, scores)
         if link_id is not None and not lock_first:
             _check_link(cursor, statements, link_id, already_counted=1)
     return Stored(result_id, row["token"], link_id)
@@ -206,14 +207,8 @@ STATEMENTS = {
 }
 
 
-def _insert_rows(cursor, statements: Statements, row: dict, scores: list[dict]) -> int:
-    """INSERT a result, its scores and its place in the queue of running totals (added by the
-    next fold, quizapp/rollup.py); return the result's id.
-
-    Three statements on the driver's cursor in the write's transaction (``driver_transaction``):
-    building and running them through SQLAlchemy's statement layer took longer than the
-    database took to store them.
-    """
+def _result_parameters(statements: Statements, row: dict) -> tuple:
+    """A result row's values as the driver takes them, in RESULT_COLUMNS order."""
     values = []
     for column in RESULT_COLUMNS:
         value = row[column]
@@ -222,7 +217,18 @@ def _insert_rows(cursor, statements: Statements, row: dict, scores: list[dict]) 
         elif column == "completed_on" and statements.dates_as_text:
             value = value.isoformat()
         values.append(value)
-    cursor.execute(statements.result, tuple(values))
+    return tuple(values)
+
+
+def _insert_rows(cursor, statements: Statements, parameters: tuple, scores: list[dict]) -> int:
+    """INSERT a result (``_result_parameters``), its scores and its place in the queue of running
+    totals (added by the next fold, quizapp/rollup.py); return the result's id.
+
+    Three statements on the driver's cursor in the write's transaction (``driver_transaction``):
+    building and running them through SQLAlchemy's statement layer took longer than the
+    database took to store them.
+    """
+    cursor.execute(statements.result, parameters)
     result_id = cursor.fetchone()[0]
     cursor.executemany(
         statements.scores,

@@ -11,7 +11,14 @@ from quizapp import db
 from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
 from quizapp.models import Result, ResultScore
-from quizapp.results import STATEMENTS, _insert_rows, build_result, result_values, store_result
+from quizapp.results import (
+    STATEMENTS,
+    _insert_rows,
+    _result_parameters,
+    build_result,
+    result_values,
+    store_result,
+)
 from tests.conftest import MINI_RUBRICS
 
 ANSWERS = {"a1": 4, "a2": 4, "a3": 4, "a4": 2, "b1": 4, "b2": 4, "b3": 2, "b4": 2, "s1": "x"}
@@ -100,7 +107,8 @@ def test_an_error_inside_a_driver_transaction_rolls_it_back(app, mini):
     with app.app_context():
         engine = db.engine()
         with pytest.raises(RuntimeError), db.driver_transaction(engine) as cursor:
-            _insert_rows(cursor, STATEMENTS[engine.dialect.name], row, scores)
+            statements = STATEMENTS[engine.dialect.name]
+            _insert_rows(cursor, statements, _result_parameters(statements, row), scores)
             raise RuntimeError("something after the statements")
         assert count_stored(db.session()) == (0, 0)
 
@@ -116,7 +124,8 @@ def test_a_duplicate_on_the_driver_path_is_sqlalchemys_error_without_stored_valu
         row["completed_on"] = dt.date(2026, 1, 2)
         engine = db.engine()
         with pytest.raises(IntegrityError) as refused, db.driver_transaction(engine) as cursor:
-            _insert_rows(cursor, STATEMENTS[engine.dialect.name], row, scores)
+            statements = STATEMENTS[engine.dialect.name]
+            _insert_rows(cursor, statements, _result_parameters(statements, row), scores)
         message = str(refused.value)
         assert first.token not in message
         assert "DETAIL" not in message
