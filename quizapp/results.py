@@ -185,25 +185,30 @@ class Statements:
     link: str  # the link's state, locked where the database can
     responses: str  # how many results the link has
     dates_as_text: bool  # SQLite keeps a date as its ISO text (as SQLAlchemy writes it)
+    # SQLite's cursor knows the id of the row it inserted (``lastrowid``), which is cheaper than
+    # a RETURNING clause; PostgreSQL's returns it.
+    id_from_cursor: bool
 
 
-def _statements(mark: str, json_mark: str, lock: str, dates_as_text: bool) -> Statements:
+def _statements(mark: str, json_mark: str, lock: str, sqlite: bool) -> Statements:
     marks = ", ".join(json_mark if c in JSON_COLUMNS else mark for c in RESULT_COLUMNS)
+    returning = "" if sqlite else " RETURNING id"
     return Statements(
-        result=f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) VALUES ({marks}) RETURNING id",  # noqa: S608
+        result=f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) VALUES ({marks}){returning}",  # noqa: S608
         scores=f"INSERT INTO result_scores (result_id, dimension_id, position, score) "  # noqa: S608
         f"VALUES ({mark}, {mark}, {mark}, {mark})",
         pending=f"INSERT INTO rollup_pending (result_id) VALUES ({mark})",  # noqa: S608
         link="SELECT active, archived, expires_on, max_responses FROM quiz_links "  # noqa: S608
         f"WHERE id = {mark}{lock}",
         responses=f"SELECT count(*) FROM results WHERE link_id = {mark}",  # noqa: S608
-        dates_as_text=dates_as_text,
+        dates_as_text=sqlite,
+        id_from_cursor=sqlite,
     )
 
 
 STATEMENTS = {
-    "sqlite": _statements("?", "?", "", dates_as_text=True),
-    "postgresql": _statements("%s", "%s::json", " FOR UPDATE", dates_as_text=False),
+    "sqlite": _statements("?", "?", "", sqlite=True),
+    "postgresql": _statements("%s", "%s::json", " FOR UPDATE", sqlite=False),
 }
 
 
@@ -229,7 +234,7 @@ def _insert_rows(cursor, statements: Statements, parameters: tuple, scores: list
     database took to store them.
     """
     cursor.execute(statements.result, parameters)
-    result_id = cursor.fetchone()[0]
+    result_id = cursor.lastrowid if statements.id_from_cursor else cursor.fetchone()[0]
     cursor.executemany(
         statements.scores,
         [(result_id, s["dimension_id"], s["position"], s["score"]) for s in scores],
