@@ -65,18 +65,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-class _Checkpointer:
-    """A process's background checkpoints of one SQLite engine's database (see above)."""
+class _Writers:
+    """This process's queue of one SQLite engine's submission writers: a thread lock, the open
+    ``<database>-writers`` file to flock, and the thread that checkpoints the log (see above).
+
+    Made anew in a process forked from one that had it (a fork shares the open file, and with it
+    the flock, and keeps no thread); the file is closed and the thread ends with the engine.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.pid = os.getpid()
-        self.writes = 0  # commits counted by writers; the thread checkpoints when it moved
-        thread = threading.Thread(
-            target=self._run, args=(weakref.ref(engine),), name="sqlite-checkpoints", daemon=True
-        )
-        thread.start()
+        self.lock = threading.Lock()
+        self.writes = 0  # commits so far; the thread checkpoints when the count moved
+        self.fd = _open_writers_file(engine.url.database or "")
+        if self.fd is not None:  # a database file of ours
+            weakref.finalize(engine, _close_quietly, self.fd, self.pid)
+            thread = threading.Thread(
+                target=self._checkpoints,
+                args=(weakref.ref(engine),),
+                name="sqlite-checkpoints",
+                daemon=True,
+            )
+            thread.start()
 
-    def _run(self, engine_ref) -> None:
+    def _checkpoints(self, engine_ref) -> None:
         seen = 0
         while True:
             time.sleep(CHECKPOINT_EVERY_S)
@@ -93,22 +105,19 @@ class _Checkpointer:
             del engine
 
 
-_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, _Checkpointer] = weakref.WeakKeyDictionary()
+_WRITERS: weakref.WeakKeyDictionary[Engine, _Writers] = weakref.WeakKeyDictionary()
+_WRITERS_MADE = threading.Lock()
 
 
-def _count_write(engine: Engine) -> None:
-    """Count a SQLite write, starting this process's checkpoint thread for the engine first."""
-    checkpointer = _CHECKPOINTERS.get(engine)
-    if checkpointer is None or checkpointer.pid != os.getpid():  # none yet, or forked since
-        checkpointer = _CHECKPOINTERS[engine] = _Checkpointer(engine)
-    checkpointer.writes += 1
-
-
-_WRITER_LOCKS: dict[str, threading.Lock] = {}
-# Each engine's open "<database>-writers" file in this process: (process id, descriptor).
-_WRITER_FILES: weakref.WeakKeyDictionary[Engine, tuple[int, int | None]] = (
-    weakref.WeakKeyDictionary()
-)
+def _writers_of(engine: Engine) -> _Writers:
+    """The engine's writers' queue in this process, made on its first write."""
+    writers = _WRITERS.get(engine)
+    if writers is None or writers.pid != os.getpid():
+        with _WRITERS_MADE:
+            writers = _WRITERS.get(engine)
+            if writers is None or writers.pid != os.getpid():  # none yet, or forked since
+                writers = _WRITERS[engine] = _Writers(engine)
+    return writers
 
 
 @contextmanager
@@ -121,44 +130,32 @@ def one_writer_at_a_time(engine: Engine) -> Iterator[None]:
     spent more time asleep than writing. A thread lock and an flock on a file beside the
     database hand the turn straight to the next writer instead.
     """
-    database = engine.url.database or ""
     if engine.dialect.name != "sqlite":
         yield
         return
-    with _WRITER_LOCKS.setdefault(database, threading.Lock()):
-        fd = _writers_file(engine, database)
-        if fd is not None:  # a database file of ours
-            _count_write(engine)
-        if fd is None:
+    writers = _writers_of(engine)
+    with writers.lock:
+        if writers.fd is None:
             yield
             return
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        writers.writes += 1
+        fcntl.flock(writers.fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            fcntl.flock(writers.fd, fcntl.LOCK_UN)
 
 
-def _writers_file(engine: Engine, database: str) -> int | None:
-    """The engine's open ``<database>-writers`` file in this process, to flock (called under the
-    thread lock). Opened once per process and engine, and closed with the engine: a worker
-    forked from a process that had it open opens its own, since a fork shares the open file
-    and with it the flock."""
-    pid = os.getpid()
-    opened_by, fd = _WRITER_FILES.get(engine, (None, None))
-    if opened_by == pid:
-        return fd
+def _open_writers_file(database: str) -> int | None:
+    """Open ``<database>-writers``; None for a database in memory, or a folder we may not write
+    to (SQLite's own wait still holds)."""
     path = database.removeprefix("file:").split("?")[0]  # a URI names its file first
-    fd = None
-    if path and path != ":memory:" and fcntl is not None:
-        try:
-            fd = os.open(path + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError:  # a folder we may not write to: SQLite's own wait still holds
-            fd = None
-        else:
-            weakref.finalize(engine, _close_quietly, fd, pid)
-    _WRITER_FILES[engine] = (pid, fd)
-    return fd
+    if not path or path == ":memory:" or fcntl is None:
+        return None
+    try:
+        return os.open(path + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
 
 
 def _close_quietly(fd: int, pid: int) -> None:
