@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -156,7 +157,14 @@ class Result(Base):
 
     __table_args__ = (
         Index("ix_results_rubric_day", "rubric_id", "rubric_version", "completed_on"),
-        Index("ix_results_link_day", "link_id", "completed_on"),
+        # Every look-up by link names one, so results taken without a link stay out of it.
+        Index(
+            "ix_results_link_day",
+            "link_id",
+            "completed_on",
+            sqlite_where=text("link_id IS NOT NULL"),
+            postgresql_where=text("link_id IS NOT NULL"),
+        ),
         Index("ix_results_completed_on", "completed_on"),
         Index("ix_results_rubric_id", "rubric_id", "id"),  # exports stream in id order
     )
@@ -175,6 +183,10 @@ class ResultScore(Base):
     score: Mapped[float | None] = mapped_column(Float)
 
     result: Mapped[Result] = relationship(back_populates="scores")
+
+    # On SQLite the rows live in their primary key's b-tree alone: one b-tree to write per
+    # submission instead of a table and its key's index.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class StatRollup(Base):

@@ -33,6 +33,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -72,39 +73,58 @@ def app_env(database_url: str | None) -> dict[str, str]:
 
 @contextmanager
 def server(app: str, database_url: str | None = None):
-    """Serve ``app`` under gunicorn with the project's settings and 2 sync workers."""
-    port = free_port()
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "--config",
-        "python:quizapp.gunicorn_conf",
-        "--worker-class",
-        "sync",
-        "--threads",
-        str(THREADS),
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        app,
-    ]
-    log = open(os.devnull, "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(command, cwd=ROOT, env=app_env(database_url), stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
+    """Serve ``app`` under gunicorn with the project's settings and 2 sync workers.
+
+    A server that exits while starting (say the free port was taken again before gunicorn
+    bound it) is started once more on another port; a third failure stops the run with the
+    end of gunicorn's own output."""
+    for attempt in range(3):
+        port = free_port()
+        command = [
+            str(VENV_BIN / "gunicorn"),
+            "--config",
+            "python:quizapp.gunicorn_conf",
+            "--worker-class",
+            "sync",
+            "--threads",
+            str(THREADS),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            app,
+        ]
+        log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=app_env(database_url), stdout=subprocess.DEVNULL, stderr=log
+        )
+        base = f"http://127.0.0.1:{port}"
+        if _answers(process, base):
+            break
+        log.seek(0)
+        said = log.read()[-2000:].decode(errors="replace")
+        log.close()
+        if attempt == 2:
+            raise SystemExit(f"{app} did not start (gunicorn exited):\n{said}")
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/", timeout=10).read()
-                break
-            except (urllib.error.URLError, OSError):
-                if process.poll() is not None:
-                    raise SystemExit(f"{app} did not start (gunicorn exited)") from None
-                time.sleep(0.1)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+def _answers(process: subprocess.Popen, base: str) -> bool:
+    """Wait until the server answers (True) or exits (False)."""
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/", timeout=10).read()
+            return True
+        except (urllib.error.URLError, OSError):
+            if process.poll() is not None:
+                return False
+            time.sleep(0.1)
+    return True  # slow to start: the first measurement says so
 
 
 def wrk(url: str, seconds: float, connections: int = 32, script: Path | None = None, env=None):

@@ -16,7 +16,7 @@ from quizapp import db
 from quizapp.models import PendingTotal, Result, ResultScore, StatRollup
 from quizapp.results import purge_before
 from quizapp.stats import fold_pending
-from tests.conftest import PASSWORD, add_user, make_app, mini_answers
+from tests.conftest import PASSWORD, add_link, add_user, make_app, mini_answers
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
@@ -91,6 +91,38 @@ def test_the_cli_folds_pending_results(app, client):
     submit(client)
     out = app.test_cli_runner().invoke(args=["results", "fold"]).output
     assert out == "Added 1 result to the running totals.\n"
+
+
+def test_the_links_index_leaves_out_results_without_a_link_and_link_counts_still_use_it(
+    app, client
+):
+    add_user(app, "anna")
+    link_id, code = add_link(app)
+    submit(client)
+    submit(client, f"/q/{code}")
+    with app.app_context():
+        connection = db.session().connection()
+        count = "SELECT count(*) FROM results WHERE link_id = 1"
+        if connection.dialect.name == "sqlite":
+            (definition,) = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_results_link_day'"
+            ).one()
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {count}").all()
+            scores_table = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'result_scores'"
+            ).scalar_one()
+            assert scores_table.rstrip().endswith("WITHOUT ROWID")  # one b-tree, no rowids
+        else:
+            (definition,) = connection.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_results_link_day'"
+            ).one()
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = connection.exec_driver_sql(f"EXPLAIN {count}").all()
+        assert "WHERE" in definition and "link_id IS NOT NULL" in definition
+        assert "ix_results_link_day" in str(plan)
+        linked = select(func.count()).where(Result.link_id == link_id)
+        assert db.session().scalar(linked) == 1
+        assert db.session().scalar(select(func.count()).select_from(Result)) == 2
 
 
 def test_each_questionnaire_gets_its_own_token_and_key_and_nothing_else_differs(client):

@@ -92,19 +92,21 @@ def _make_form(rubric: Rubric) -> type[QuestionnaireForm]:
     return type(f"Questionnaire_{rubric.id}", (QuestionnaireForm,), fields)
 
 
-def allowed_values(rubric: Rubric) -> dict[str, frozenset[str]]:
-    """Each answer field a questionnaire post may carry, with the values it may take."""
+def allowed_values(rubric: Rubric) -> dict[str, dict[str, Answer]]:
+    """Each answer field a questionnaire post may carry, with the values it may take, each
+    mapped to the answer it stands for (as ``QuestionnaireForm.answers`` gives it)."""
     key = (rubric.id, rubric.version, rubric.content_hash)
     found = _ALLOWED.get(key)
     if found is None:
-        likert = frozenset([*(str(p.value) for p in rubric.scale), NOT_SURE])
+        likert: dict[str, Answer] = {str(p.value): p.value for p in rubric.scale}
+        likert[NOT_SURE] = None
         found = {item.id: likert for item in (*rubric.items, *rubric.checks)}
-        found |= {s.id: frozenset(o.id for o in s.options) for s in rubric.scenarios}
+        found |= {s.id: {o.id: o.id for o in s.options} for s in rubric.scenarios}
         _ALLOWED[key] = found
     return found
 
 
-_ALLOWED: dict[tuple[str, str, str], dict[str, frozenset[str]]] = {}
+_ALLOWED: dict[tuple[str, str, str], dict[str, dict[str, Answer]]] = {}
 
 
 PAGE_FIELDS = frozenset({"submission_key", "csrf_token"})
@@ -115,40 +117,36 @@ def tampering(rubric: Rubric, formdata: MultiDict) -> str | None:
     return read_post(rubric, formdata)[0]
 
 
-def read_post(rubric: Rubric, formdata: MultiDict) -> tuple[str | None, dict[str, str]]:
+def read_post(rubric: Rubric, formdata: MultiDict) -> tuple[str | None, dict[str, Answer]]:
     """Check a posted questionnaire in one pass: what is wrong with it that no honest browser
-    would send (or None), and each field's one value."""
+    would send (or None), and the answers it gives, by question id."""
     allowed = allowed_values(rubric)
-    given: dict[str, str] = {}
+    answers: dict[str, Answer] = {}
     for key, values in formdata.lists():
         choices = allowed.get(key)
-        if choices is None and key not in PAGE_FIELDS:
-            return f"The form contained a field that is not part of this quiz ({key[:40]!r}).", {}
         if len(values) > 1:
+            if choices is None and key not in PAGE_FIELDS:
+                return _not_in_quiz(key), {}
             return f"The answer to {key[:40]!r} was sent more than once.", {}
         value = values[0]
-        if key == "submission_key":
+        if choices is not None:
+            if value not in choices:
+                return f"The answer to {key!r} is not one of the choices this quiz offers.", {}
+            answers[key] = choices[value]
+        elif key == "submission_key":
             if not KEY_PATTERN.fullmatch(value):
                 return "The form's submission key is not one this site makes.", {}
-        elif choices is not None and value not in choices:
-            return f"The answer to {key!r} is not one of the choices this quiz offers.", {}
-        given[key] = value
-    return None, given
+        elif key not in PAGE_FIELDS:
+            return _not_in_quiz(key), {}
+    return None, answers
 
 
-def complete_answers(rubric: Rubric, given: dict[str, str]) -> dict[str, Answer] | None:
+def _not_in_quiz(key: str) -> str:
+    return f"The form contained a field that is not part of this quiz ({key[:40]!r})."
+
+
+def complete_answers(rubric: Rubric, answers: dict[str, Answer]) -> dict[str, Answer] | None:
     """The answers of a post that answers every question, as ``answers()`` gives them after
-    validation; None when any is missing (the form then says which). ``given`` comes from
-    ``read_post``, which has checked every value against the choices."""
-    out: dict[str, Answer] = {}
-    for item in (*rubric.items, *rubric.checks):
-        value = given.get(item.id)
-        if not value:
-            return None
-        out[item.id] = None if value == NOT_SURE else int(value)
-    for scenario in rubric.scenarios:
-        value = given.get(scenario.id)
-        if not value:
-            return None
-        out[scenario.id] = value
-    return out
+    validation; None when any is missing (the form then says which). ``answers`` comes from
+    ``read_post``, which has checked every field and value against the questions."""
+    return answers if len(answers) == len(allowed_values(rubric)) else None

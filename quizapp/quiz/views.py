@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
     jsonify,
-    redirect,
     render_template,
     request,
     url_for,
@@ -120,7 +120,7 @@ def submit(rubric: Rubric, answers, link: QuizLink | None, closed: LinkState | N
     if answers is None:
         earlier = find_submission(db.session(), key) if key else None
         if earlier is not None:  # this page was posted before: Back and resubmit, or a reload
-            return redirect(url_for("quiz.result", token=earlier.token), code=303)
+            return see_result(earlier.token)
         return None
     # A complete page posted before (Back and resubmit, a reload, a double click) is found by
     # store_result through its submission key, and nothing new is stored.
@@ -132,7 +132,15 @@ def submit(rubric: Rubric, answers, link: QuizLink | None, closed: LinkState | N
         result = store_result(db.engine(), rubric, answers, scored, None, key)
     if closed is not None and result.link_id is None:
         flash(INDIVIDUAL.format(reason=closed.message), "info")
-    return redirect(url_for("quiz.result", token=result.token), code=303)
+    return see_result(result.token)
+
+
+def see_result(token: str) -> Response:
+    """303 See Other to a result page, with an empty body, as after every stored questionnaire.
+
+    Browsers follow the Location header and never show a redirect's body, and without one the
+    server sends the whole response in one write instead of two."""
+    return Response(status=303, headers={"Location": url_for("quiz.result", token=token)})
 
 
 def pages() -> PageCache:
