@@ -37,6 +37,7 @@ def test_make_bench_quick_prints_every_figure(tmp_path):
         "| POST a whole questionnaire, 300 stored results |",
         "PostgreSQL, 50 clients: POST through one quiz link vs POST /quiz",
         "Admin dashboard of one link with 200 results",
+        "the first worker after a deploy",
         "Dashboard /admin/ (all results): cold",
     ):
         assert row in report, row

@@ -203,3 +203,41 @@ def test_two_folds_at_once_on_postgresql_count_each_result_once(postgres_url):
         )
         db.engine().dispose()
     assert total == 40
+
+
+def test_compiled_templates_are_kept_on_disk_for_the_next_worker(
+    app, tmp_path, migrated_db, monkeypatch
+):
+    from pathlib import Path
+
+    from quizapp import KeptTemplates
+
+    kept = app.jinja_env.bytecode_cache
+    assert isinstance(kept, KeptTemplates)
+    assert Path(kept.directory) == Path(app.instance_path) / "template-cache"
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    app.jinja_env.bytecode_cache = KeptTemplates(str(folder))
+    landing = app.test_client().get("/").get_data(as_text=True)
+    assert any(folder.iterdir())  # compiled and kept
+
+    later = make_app(tmp_path, migrated_db)  # a new worker: loads the code instead of compiling it
+    later.jinja_env.bytecode_cache = KeptTemplates(str(folder))
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("a kept template was compiled again")
+
+    monkeypatch.setattr(later.jinja_env, "compile", compile_again)
+    assert later.test_client().get("/").get_data(as_text=True) == landing
+
+
+def test_a_template_folder_that_cannot_be_written_only_keeps_nothing(app, tmp_path):
+    from quizapp import KeptTemplates
+
+    app.jinja_env.bytecode_cache = None
+    landing = app.test_client().get("/").get_data(as_text=True)
+    app.jinja_env.cache.clear()  # compile again, into a folder that does not exist
+    app.jinja_env.bytecode_cache = KeptTemplates(str(tmp_path / "not-there"))
+    response = app.test_client().get("/")
+    assert response.status_code == 200 and response.get_data(as_text=True) == landing
+    assert not (tmp_path / "not-there").exists()

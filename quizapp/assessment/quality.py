@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .rubric import Rubric
+from .rubric import LIKERT_MAX, LIKERT_MIN, Rubric
 
 AGREE, DISAGREE = 4, 2
+# The side of the scale of each answer: disagree (-1), neither (0), agree (1).
+SIDE = {v: (v >= AGREE) - (v <= DISAGREE) for v in range(LIKERT_MIN, LIKERT_MAX + 1)}
 
 REASONS = {
     "inconsistent": (
@@ -77,11 +79,11 @@ def both_sides(rubric: Rubric, answers: Mapping[str, object]) -> float | None:
     """Share of answered twin pairs given the same side: both agreed or both disagreed."""
     same = total = 0
     for item_id, twin_id in rubric.twins:
-        mine, theirs = answers.get(item_id), answers.get(twin_id)
-        if not (isinstance(mine, int) and isinstance(theirs, int)):
-            continue
+        mine, theirs = SIDE.get(answers.get(item_id)), SIDE.get(answers.get(twin_id))
+        if mine is None or theirs is None:
+            continue  # one of them unanswered or "Not sure"
         total += 1
-        if min(mine, theirs) >= AGREE or max(mine, theirs) <= DISAGREE:
+        if mine == theirs != 0:  # both agree, or both disagree
             same += 1
     return same / total if total else None
 

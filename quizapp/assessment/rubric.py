@@ -63,6 +63,11 @@ class Dimension(_Frozen):
     items: tuple[Item, ...] = Field(min_length=3)
 
     @cached_property
+    def item_ids(self) -> tuple[str, ...]:
+        """The ids of the dimension's items (scoring looks each answer up)."""
+        return tuple(i.id for i in self.items)
+
+    @cached_property
     def sides(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The ids of the plus-keyed and of the minus-keyed items (the pairs of opposites)."""
         plus = tuple(i.id for i in self.items if i.keyed == "plus")
@@ -292,9 +297,9 @@ class Rubric(_Frozen):
         """The keyed 0-100 score of every answered statement (Not sure and missing left out)."""
         out = {}
         for item_id, table in self._keyed_tables:
-            value = answers.get(item_id)
-            if isinstance(value, int):
-                out[item_id] = table[value]
+            keyed = table.get(answers.get(item_id))  # None for "Not sure", missing, or a scenario
+            if keyed is not None:
+                out[item_id] = keyed
         return out
 
     def item(self, item_id: str) -> Item:

@@ -106,7 +106,7 @@ def _dimension_scores(rubric, answers, item_scores) -> tuple[DimensionScore, ...
     scenario_points = _scenario_points(rubric, answers)
     out = []
     for dim in rubric.dimensions:
-        answered = [item_scores[i.id] for i in dim.items if i.id in item_scores]
+        answered = [item_scores[i] for i in dim.item_ids if i in item_scores]
         total = len(dim.items)
         likert = sum(answered) / len(answered) if answered else None
         earned, available = scenario_points.get(dim.id, (0, 0))
