@@ -158,7 +158,7 @@ def register_filters(app: Flask) -> None:
 class KeptTemplates(FileSystemBytecodeCache):
     """Jinja's compiled templates kept on disk, so a new worker process loads each template's
     code instead of compiling it again: about half of the first page a worker shows (the admin
-    dashboard's first view went from about 190 to 110 ms). Jinja checks each file against the
+    dashboard's first view went from about 190 to 150 ms). Jinja checks each file against the
     template's source and its own version. A folder that cannot be written only means nothing is
     kept."""
 

@@ -128,6 +128,9 @@ class QuizLink(Base):
     owner: Mapped[User] = relationship(back_populates="links")
 
 
+LINKED = text("link_id IS NOT NULL")  # results taken through a quiz link
+
+
 class Result(Base):
     """One anonymous quiz result. No IP, user agent, referrer, name, email or time of day."""
 
@@ -162,8 +165,8 @@ class Result(Base):
             "ix_results_link_day",
             "link_id",
             "completed_on",
-            sqlite_where=text("link_id IS NOT NULL"),
-            postgresql_where=text("link_id IS NOT NULL"),
+            sqlite_where=LINKED,
+            postgresql_where=LINKED,
         ),
         Index("ix_results_completed_on", "completed_on"),
         Index("ix_results_rubric_id", "rubric_id", "id"),  # exports stream in id order

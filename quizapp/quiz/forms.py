@@ -124,25 +124,18 @@ def read_post(rubric: Rubric, formdata: MultiDict) -> tuple[str | None, dict[str
     answers: dict[str, Answer] = {}
     for key, values in formdata.lists():
         choices = allowed.get(key)
+        if choices is None and key not in PAGE_FIELDS:
+            return f"The form contained a field that is not part of this quiz ({key[:40]!r}).", {}
         if len(values) > 1:
-            if choices is None and key not in PAGE_FIELDS:
-                return _not_in_quiz(key), {}
             return f"The answer to {key[:40]!r} was sent more than once.", {}
         value = values[0]
         if choices is not None:
             if value not in choices:
                 return f"The answer to {key!r} is not one of the choices this quiz offers.", {}
             answers[key] = choices[value]
-        elif key == "submission_key":
-            if not KEY_PATTERN.fullmatch(value):
-                return "The form's submission key is not one this site makes.", {}
-        elif key not in PAGE_FIELDS:
-            return _not_in_quiz(key), {}
+        elif key == "submission_key" and not KEY_PATTERN.fullmatch(value):
+            return "The form's submission key is not one this site makes.", {}
     return None, answers
-
-
-def _not_in_quiz(key: str) -> str:
-    return f"The form contained a field that is not part of this quiz ({key[:40]!r})."
 
 
 def complete_answers(rubric: Rubric, answers: dict[str, Answer]) -> dict[str, Answer] | None:
