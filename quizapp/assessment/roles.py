@@ -12,10 +12,16 @@ HEART = 2  # how many of a role's highest dimensions count as the heart of its w
 
 def distance(role: RelatedRole, profile: Mapping[str, float]) -> float:
     """Root-mean-square gap between a role's profile and a person's, over the scored dimensions."""
-    shared = [d for d in profile if role.profile and d in role.profile]
-    if not shared:
+    target = role.profile
+    if not target:
         return math.inf
-    return math.sqrt(sum((role.profile[d] - profile[d]) ** 2 for d in shared) / len(shared))
+    total, shared = 0.0, 0  # in the profile's order, one pass (half the time of two)
+    for dimension_id, value in profile.items():
+        theirs = target.get(dimension_id)
+        if theirs is not None:
+            total += (theirs - value) ** 2
+            shared += 1
+    return math.sqrt(total / shared) if shared else math.inf
 
 
 def rank_roles(rubric: Rubric, profile: Mapping[str, float]) -> list[tuple[RelatedRole, float]]:

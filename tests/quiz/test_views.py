@@ -42,6 +42,17 @@ def test_questionnaire_has_a_labelled_group_per_question(client):
     assert 'name="csrf_token"' not in page  # CSRF is off in this module; see test_csrf.py
 
 
+def test_the_result_address_keeps_the_mount_point(app, client):
+    """Served under a path prefix (SCRIPT_NAME), the redirect after a submission keeps it, and the
+    page it names is the stored result's."""
+    mounted = client.post("/quiz", data=mini_answers(), base_url="http://localhost/careers")
+    plain = submit(client)
+    assert re.fullmatch(r"/careers/r/[A-Za-z0-9_-]{32}", mounted.location)
+    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{32}", plain.location)
+    tokens = {r.token for r in stored(app)}
+    assert tokens == {mounted.location.rsplit("/", 1)[1], plain.location.rsplit("/", 1)[1]}
+
+
 def test_submitting_stores_the_result_and_redirects_to_it(app, client):
     response = submit(client)
     assert response.status_code == 303
