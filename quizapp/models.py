@@ -159,6 +159,8 @@ class Result(Base):
     )
 
     __table_args__ = (
+        # Every query that picks results by day names the rubric and its version too (versions
+        # are never mixed); only the purge of old results reads by day alone, and scans.
         Index("ix_results_rubric_day", "rubric_id", "rubric_version", "completed_on"),
         # Every look-up by link names one, so results taken without a link stay out of it.
         Index(
@@ -168,7 +170,6 @@ class Result(Base):
             sqlite_where=LINKED,
             postgresql_where=LINKED,
         ),
-        Index("ix_results_completed_on", "completed_on"),
         Index("ix_results_rubric_id", "rubric_id", "id"),  # exports stream in id order
     )
 

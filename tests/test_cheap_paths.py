@@ -125,6 +125,52 @@ def test_the_links_index_leaves_out_results_without_a_link_and_link_counts_still
         assert db.session().scalar(select(func.count()).select_from(Result)) == 2
 
 
+def test_results_are_found_by_day_only_with_their_rubric_and_the_purge_still_works(app, client):
+    """A submission keeps no index by day alone (migration 0013): days are read with the rubric
+    and its version, through ix_results_rubric_day, and the purge, the one reader by day alone,
+    still removes exactly the results before its cutoff."""
+    submit(client)
+    submit(client)
+    with app.app_context():
+        session = db.session()
+        connection = session.connection()
+        count = (
+            "SELECT count(*) FROM results WHERE rubric_id = 'mini' AND rubric_version = '0.1' "
+            "AND completed_on >= '2020-01-01'"
+        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            names = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'results' "
+                "AND sql IS NOT NULL"  # the constraints' own indexes have no SQL
+            ).scalars()
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {count}").all()
+        else:
+            names = connection.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'results' "
+                "AND left(indexname, 3) = 'ix_'"
+            ).scalars()
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = connection.exec_driver_sql(f"EXPLAIN {count}").all()
+        assert set(names) == {
+            "ix_results_rubric_day",
+            "ix_results_link_day",
+            "ix_results_rubric_id",
+        }
+        # SQLite takes the day index; PostgreSQL's planner may take either rubric index for a
+        # table this small, never a scan.
+        assert ("ix_results_rubric_day" if sqlite else "ix_results_rubric") in str(plan)
+        session.execute(
+            Result.__table__.update()
+            .where(Result.id == session.scalar(select(func.min(Result.id))))
+            .values(completed_on=dt.date(2020, 1, 1))
+        )
+        session.commit()
+        assert purge_before(session, dt.date(2020, 1, 2)) == 1
+        assert session.scalar(select(func.count()).select_from(Result)) == 1
+        assert session.scalar(select(func.count()).select_from(ResultScore)) == 2
+
+
 def test_each_questionnaire_gets_its_own_token_and_key_and_nothing_else_differs(client):
     first, second = (client.get("/quiz").get_data(as_text=True) for _ in range(2))
     assert KEY.search(first).group(1) != KEY.search(second).group(1)
