@@ -33,6 +33,17 @@ def test_too_many_submissions_are_refused_and_not_stored(client, count_results):
     assert count_results() == 2
 
 
+def test_each_questionnaire_address_keeps_its_own_count(client, count_results):
+    """The limit is set once on the quiz blueprint: every post through it is counted, per address
+    and route, and pages that are only read are not."""
+    for _ in range(2):
+        assert client.post("/quiz", data=mini_answers()).status_code == 303
+    assert client.post("/quiz", data=mini_answers()).status_code == 429
+    assert client.get("/quiz").status_code == 200
+    assert client.post("/quiz/mini", data=mini_answers()).status_code == 303  # its own count
+    assert count_results() == 3
+
+
 def test_workers_share_counters_through_redis(tmp_path, migrated_db):
     """Two app instances (two gunicorn workers, or two machines) count against one limit."""
     import os
