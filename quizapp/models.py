@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hmac
 import secrets
 
 from sqlalchemy import (
@@ -34,6 +36,21 @@ def today() -> dt.date:
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def submission_token(secret: str | bytes, submission_key: str) -> str:
+    """The result token of the questionnaire page with this one-time submission key.
+
+    A keyed hash (HMAC-SHA256 under the app's secret key, labelled for this one use) cut to
+    ``TOKEN_BYTES``, in ``new_token``'s alphabet and length: as unguessable as a random token
+    without the secret, and the same for every post of one page, so the token's own unique
+    index finds a page posted twice and no index of submission keys is kept. The key is random
+    per page (``quiz.forms.new_submission_key``) and is not stored.
+    """
+    if isinstance(secret, str):
+        secret = secret.encode()
+    digest = hmac.digest(secret, b"quizapp result token\0" + submission_key.encode(), "sha256")
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).decode()
 
 
 def new_link_code() -> str:
@@ -137,10 +154,9 @@ class Result(Base):
     __tablename__ = "results"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, or made from the questionnaire page's one-time key (``submission_token``), so a
+    # second post of the same page finds this result instead of storing another.
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
-    # The questionnaire page's one-time key: a second post of the same page finds this result
-    # instead of storing another. Random, made when the page was shown; it identifies no one.
-    submission_key: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     rubric_id: Mapped[str] = mapped_column(String(64))
     rubric_version: Mapped[str] = mapped_column(String(32))
     rubric_hash: Mapped[str] = mapped_column(String(64))

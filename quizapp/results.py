@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -19,7 +20,15 @@ from .assessment.rubric import Rubric
 from .assessment.scoring import Answer, ScoredResult
 from .db import driver_transaction, one_writer_at_a_time
 from .links import LinkState, state_of
-from .models import PendingTotal, QuizLink, Result, ResultScore, new_token, today
+from .models import (
+    PendingTotal,
+    QuizLink,
+    Result,
+    ResultScore,
+    new_token,
+    submission_token,
+    today,
+)
 from .rollup import forget_before
 
 
@@ -112,18 +121,23 @@ def store_result(
 ) -> Stored:
     """Write a result and its scores in one transaction of its own: all of it or nothing.
 
-    ``key`` is the questionnaire page's one-time submission key: when a result with it exists
-    (the same page posted twice, in a row or at once), that result is returned and nothing new
-    is stored. A transaction the database gives up on because of contention (a deadlock or
-    serialization failure, which the lock order below should make rare) is retried a few
-    times, briefly backing off; nothing of a failed attempt remains.
+    ``key`` is the questionnaire page's one-time submission key, from which the result's token
+    is made (``submission_token``, under the app's secret key): when a result with that token
+    exists (the same page posted twice, in a row or at once), that result is returned and
+    nothing new is stored. Without a key the token is random. A transaction the database gives
+    up on because of contention (a deadlock or serialization failure, which the lock order below
+    should make rare) is retried a few times, briefly backing off; nothing of a failed attempt
+    remains.
     """
+    token = submission_token(current_app.secret_key, key) if key else new_token()
     for attempt in range(RETRIES):
         try:
-            return _store_once(engine, rubric, answers, scored, link, key)
+            return _store_once(engine, rubric, answers, scored, link, token)
         except IntegrityError:
+            if not key:
+                raise
             with Session(engine) as session:
-                existing = find_submission(session, key) if key else None
+                existing = _by_token(session, token)
                 if existing is None:
                     raise
                 return Stored(existing.id, existing.token, existing.link_id)
@@ -136,10 +150,14 @@ def store_result(
 
 def find_submission(session: Session, key: str) -> Result | None:
     """The result stored from the questionnaire page with this one-time key, if any."""
-    return session.scalars(select(Result).where(Result.submission_key == key)).one_or_none()
+    return _by_token(session, submission_token(current_app.secret_key, key))
 
 
-def _store_once(engine, rubric, answers, scored, link, key) -> Stored:
+def _by_token(session: Session, token: str) -> Result | None:
+    return session.scalars(select(Result).where(Result.token == token)).one_or_none()
+
+
+def _store_once(engine, rubric, answers, scored, link, token) -> Stored:
     """One attempt, with one lock order for every writer, so writers wait instead of deadlock.
 
     PostgreSQL: a link with a maximum is locked first (FOR UPDATE) and its responses counted,
@@ -151,8 +169,7 @@ def _store_once(engine, rubric, answers, scored, link, key) -> Stored:
     row, scores = result_values(rubric, answers, scored)
     link_id = link.id if link is not None else None
     row |= {
-        "token": new_token(),
-        "submission_key": key,
+        "token": token,
         "link_id": link_id,
         "completed_on": today(),
     }
@@ -169,7 +186,7 @@ def _store_once(engine, rubric, answers, scored, link, key) -> Stored:
 
 
 RESULT_COLUMNS = (
-    "token", "submission_key", "rubric_id", "rubric_version", "rubric_hash", "completed_on",
+    "token", "rubric_id", "rubric_version", "rubric_hash", "completed_on",
     "link_id", "overall", "band", "answered", "answers", "notes", "profile",
 )  # fmt: skip
 JSON_COLUMNS = frozenset({"answers", "notes", "profile"})

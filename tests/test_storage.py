@@ -36,7 +36,6 @@ def test_results_table_has_no_identifying_column(app):
     assert set(columns) == {
         "id",
         "token",
-        "submission_key",  # random, made when the questionnaire page was shown
         "rubric_id",
         "rubric_version",
         "rubric_hash",
@@ -102,7 +101,7 @@ def test_a_submission_whose_scores_fail_stores_nothing(app, mini, monkeypatch):
 
 def test_an_error_inside_a_driver_transaction_rolls_it_back(app, mini):
     row, scores = result_values(mini, ANSWERS, score(mini, ANSWERS))
-    row |= {"token": "t" * 32, "submission_key": None, "link_id": None}
+    row |= {"token": "t" * 32, "link_id": None}
     row["completed_on"] = dt.date(2026, 1, 2)
     with app.app_context():
         engine = db.engine()
@@ -120,7 +119,7 @@ def test_a_duplicate_on_the_driver_path_is_sqlalchemys_error_without_stored_valu
         session = db.session()
         first = store_result(db.engine(), mini, ANSWERS, score(mini, ANSWERS))
         row, scores = result_values(mini, ANSWERS, score(mini, ANSWERS))
-        row |= {"token": first.token, "submission_key": None, "link_id": None}
+        row |= {"token": first.token, "link_id": None}
         row["completed_on"] = dt.date(2026, 1, 2)
         engine = db.engine()
         with pytest.raises(IntegrityError) as refused, db.driver_transaction(engine) as cursor:

@@ -1,15 +1,20 @@
 """A questionnaire page posted twice stores one result: in a row (Back, reload, double click) or
 at the same moment (20 replays in parallel, on PostgreSQL where they really race)."""
 
+import base64
+import hashlib
+import hmac
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from quizapp import db
-from quizapp.models import Result, StatRollup
+from quizapp.db import alembic_config
+from quizapp.models import Result, StatRollup, submission_token
 from quizapp.stats import fold_pending
 from tests.conftest import mini_answers
 from tests.test_concurrency import post, postgres_app, serve
@@ -88,3 +93,75 @@ def test_twenty_parallel_replays_store_one_result_on_postgresql(postgres_url):
     assert counts(app) == (1, 1)
     with app.app_context():
         db.engine().dispose()
+
+
+def test_the_result_token_is_made_from_the_page_key_which_is_not_stored(app, client):
+    key = page_key(client)
+    response = client.post("/quiz", data=mini_answers(submission_key=key))
+    token = response.location.rsplit("/", 1)[1]
+    # HMAC-SHA256 under the app's secret key, labelled, cut to 24 bytes, URL-safe base64.
+    made = hmac.new(
+        app.secret_key.encode(), b"quizapp result token\0" + key.encode(), hashlib.sha256
+    ).digest()[:24]
+    assert token == base64.urlsafe_b64encode(made).decode() and len(token) == 32
+    with app.app_context():
+        row = db.session().execute(text("SELECT * FROM results")).mappings().one()
+    assert row["token"] == token
+    assert key not in repr(dict(row))  # the page's key is kept nowhere, only inside the token
+    # Another secret key makes another token from the same page key.
+    assert submission_token("another secret", key) != token
+
+
+def test_a_post_without_a_page_key_gets_a_random_token_each_time(app, client):
+    data = mini_answers()
+    data.pop("submission_key", None)
+    first = client.post("/quiz", data=data)
+    again = client.post("/quiz", data=data)
+    assert first.status_code == again.status_code == 303
+    assert first.location != again.location
+    assert counts(app) == (2, 2)
+
+
+def upgraded_from_0013(url):
+    """A database at schema 0013 holding one result with its page's key, then upgraded."""
+    engine = create_engine(url)
+    db.upgrade(url, "0013")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO results (token, submission_key, rubric_id, rubric_version, "
+                "rubric_hash, completed_on, overall, band, answered, answers, notes, profile) "
+                "VALUES ('t-before', 'k-before', 'mini', '1', 'h', '2026-01-02', 50, 'fit', "
+                "8, '{}', '[]', '{}')"
+            )
+        )
+    db.upgrade(url)
+    columns = {c["name"] for c in inspect(engine).get_columns("results")}
+    uniques = inspect(engine).get_unique_constraints("results")
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT token, band FROM results")).all()
+    engine.dispose()
+    return columns, uniques, kept
+
+
+def check_upgrade(url):
+    columns, uniques, kept = upgraded_from_0013(url)
+    assert "submission_key" not in columns and "token" in columns
+    assert [u["column_names"] for u in uniques] == [["token"]]
+    assert kept == [("t-before", "fit")]  # results stored before the upgrade stay whole
+    command.downgrade(alembic_config(url), "0013")
+    engine = create_engine(url)
+    assert "submission_key" in {c["name"] for c in inspect(engine).get_columns("results")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT token, submission_key FROM results")).all() == [
+            ("t-before", None)
+        ]
+    engine.dispose()
+
+
+def test_migration_0014_drops_the_key_column_and_keeps_results_on_sqlite(tmp_path):
+    check_upgrade(f"sqlite:///{tmp_path / 'old.sqlite'}")
+
+
+def test_migration_0014_drops_the_key_column_and_keeps_results_on_postgresql(postgres_url):
+    check_upgrade(postgres_url)
