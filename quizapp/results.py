@@ -270,13 +270,17 @@ class _LinkRow(NamedTuple):
 
 
 def _check_link(cursor, statements: Statements, link_id: int, already_counted: int) -> None:
-    """Raise LinkClosedError if the link takes no more responses (count them after locking)."""
+    """Raise LinkClosedError if the link takes no more responses. Its responses are counted
+    (after locking) only when it has a maximum: a busy link's count is the longest step a
+    submission could take while it holds the write lock."""
     cursor.execute(statements.link, (link_id,))
     active, archived, expires_on, max_responses = cursor.fetchone()
     if isinstance(expires_on, str):
         expires_on = dt.date.fromisoformat(expires_on)
-    cursor.execute(statements.responses, (link_id,))
-    responses = cursor.fetchone()[0] - already_counted
+    responses = 0
+    if max_responses is not None:
+        cursor.execute(statements.responses, (link_id,))
+        responses = cursor.fetchone()[0] - already_counted
     state = state_of(_LinkRow(bool(active), bool(archived), expires_on, max_responses), responses)
     if not state.is_open:
         raise LinkClosedError(state)

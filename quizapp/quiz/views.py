@@ -225,7 +225,11 @@ def through_link(code: str):
     session = db.session()
     link = find_by_code(session, code) or abort(404)
     rubric = rubrics().get(link.rubric_id) or abort(404)
-    state = state_of(link, response_count(session, link))
+    # Responses matter only to a link with a maximum: counting a busy link's on every page
+    # would make its questionnaire slower with every response (the count stays below the
+    # maximum where there is one).
+    responses = response_count(session, link) if link.max_responses is not None else 0
+    state = state_of(link, responses)
     if request.method == "POST":
         session.commit()  # the reads are done; a submission is written in a transaction of its own
     if state.is_open:

@@ -217,3 +217,37 @@ def test_another_counselors_link_is_404(app, staff):
         assert staff["anna"].get(f"/counselor/links/{link_id}{path}").status_code == 404
     assert staff["anna"].post(f"/counselor/links/{link_id}/active").status_code == 404
     assert staff["root"].get(f"/counselor/links/{link_id}").status_code == 200
+
+
+def test_a_link_without_a_maximum_never_counts_its_responses(app, client, anna, monkeypatch):
+    """Its questionnaire and its submissions cost the same at any size: the count, which grows
+    with the link, is never asked for (here it would fail), neither by the page nor in the
+    submission's write. A link with a maximum still counts, and refuses when it is full."""
+    from dataclasses import replace
+
+    from quizapp import results
+    from quizapp.quiz import views
+
+    def no_count(*_):
+        raise AssertionError("counted the responses of a link without a maximum")
+
+    monkeypatch.setattr(views, "response_count", no_count)
+    monkeypatch.setattr(
+        results,
+        "STATEMENTS",
+        {
+            name: replace(statements, responses="SELECT no_such_function()")
+            for name, statements in results.STATEMENTS.items()
+        },
+    )
+    link_id, code = add_link(app)
+    assert client.get(f"/q/{code}").status_code == 200
+    assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
+    assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
+    assert len(results_for(app, link_id)) == 2
+
+    monkeypatch.undo()
+    full_id, full = add_link(app, max_responses=1)
+    assert client.post(f"/q/{full}", data=mini_answers()).status_code == 303
+    assert client.get(f"/q/{full}").status_code == 410  # counted: full
+    assert len(results_for(app, full_id)) == 1
