@@ -7,6 +7,7 @@ figure taken just before it, so a busy or slow machine moves both.
 
     .venv/bin/python scripts/bench.py                  # the full run (seeds 1,000,000 results)
     .venv/bin/python scripts/bench.py --quick          # small sizes, a minute or two (CI runs this)
+    .venv/bin/python scripts/bench.py --only post-large --rounds 10   # one figure, more rounds
 
 It prints a Markdown table and writes it to --out (default bench-results.md), with:
 
@@ -18,6 +19,8 @@ It prints a Markdown table and writes it to --out (default bench-results.md), wi
 - the admin dashboard of a link with --link-results results (in process, cold and warm);
 - the exports against the database's own tools (scripts/bench_exports.py);
 - scripts/benchmark.py's figures at --results (the pages and exports at a million results).
+
+``--only`` takes a comma-separated list of the parts in PARTS and measures those alone.
 """
 
 from __future__ import annotations
@@ -48,6 +51,11 @@ SECRET = "benchmark-only"
 # Threads per gunicorn worker. The project's configuration runs 4 (gthread workers), and gunicorn
 # turns "sync" workers into gthread ones when threads > 1; 1 keeps them sync, as the goals were set.
 THREADS = 1
+# The parts of a run, in the order they are measured (``--only`` picks some).
+PARTS = (
+    "quiz", "result", "result-large", "post", "post-large",
+    "postgres", "dashboard", "exports", "pages",
+)  # fmt: skip
 
 
 # --- Servers and load -------------------------------------------------------------------------
@@ -399,10 +407,18 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path("/tmp/quizapp-bench"))
     parser.add_argument("--out", type=Path, default=Path("bench-results.md"))
     parser.add_argument(
+        "--only", help=f"measure only these parts, comma-separated: {', '.join(PARTS)}"
+    )
+    parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
     )  # fmt: skip
     args = parser.parse_args()
+    want = set(PARTS)
+    if args.only:
+        want = {part.strip() for part in args.only.split(",") if part.strip()}
+        if not want or want - set(PARTS):
+            parser.error(f"--only takes some of: {', '.join(PARTS)}")
     results = args.results or (300 if args.quick else 1_000_000)
     link_results = args.link_results or (200 if args.quick else 200_000)
     seconds = args.seconds or (1 if args.quick else 10)
@@ -416,12 +432,10 @@ def main() -> None:
     load_before = os.getloadavg()
 
     empty = sqlite_db(args.folder, "empty", None)
-    big = sqlite_db(args.folder, f"results-{results}", ["--results", str(results), "--links", "20"])
-    one = copy_db(empty, "one")
-    with server("quizapp:create_app()", one) as base:
-        one_token = post_once(base)
-    with server("quizapp:create_app()", big) as base:
-        big_token = post_once(base)  # on a copy below; the page is read-only
+    big = None
+    if want & {"result-large", "post-large", "exports", "pages"}:
+        seed = ["--results", str(results), "--links", "20"]
+        big = sqlite_db(args.folder, f"results-{results}", seed)
 
     http = Table()
 
@@ -441,52 +455,104 @@ def main() -> None:
 
         return measure
 
-    ratio_row(http, "GET /quiz", get(empty, "/quiz"), seconds, 0.5, rounds)
-    ratio_row(http, "GET /r/<token>, 1 stored result", get(one, one_token), seconds, 0.5, rounds)
-    ratio_row(
-        http,
-        f"GET /r/<token>, {results:,} stored results",
-        get(big, big_token),
-        seconds,
-        0.5,
-        rounds,
-    )
-    scratch = copy_db(empty, "posts-empty")
-    ratio_row(
-        http, "POST a whole questionnaire, empty database", post(scratch), seconds, 0.25, rounds
-    )
-    scratch = copy_db(big, "posts-big")
-    ratio_row(
-        http,
-        f"POST a whole questionnaire, {results:,} stored results",
-        post(scratch),
-        seconds,
-        0.25,
-        rounds,
-    )
+    if "quiz" in want:
+        ratio_row(http, "GET /quiz", get(empty, "/quiz"), seconds, 0.5, rounds)
+    if "result" in want:
+        one = copy_db(empty, "one")
+        with server("quizapp:create_app()", one) as base:
+            one_token = post_once(base)
+        what = "GET /r/<token>, 1 stored result"
+        ratio_row(http, what, get(one, one_token), seconds, 0.5, rounds)
+    if "result-large" in want:
+        with server("quizapp:create_app()", big) as base:
+            big_token = post_once(base)  # on a copy below; the page is read-only
+        what = f"GET /r/<token>, {results:,} stored results"
+        ratio_row(http, what, get(big, big_token), seconds, 0.5, rounds)
+    if "post" in want:
+        scratch = copy_db(empty, "posts-empty")
+        what = "POST a whole questionnaire, empty database"
+        ratio_row(http, what, post(scratch), seconds, 0.25, rounds)
+    if "post-large" in want:
+        scratch = copy_db(big, "posts-big")
+        what = f"POST a whole questionnaire, {results:,} stored results"
+        ratio_row(http, what, post(scratch), seconds, 0.25, rounds)
 
+    pg = None
+    if want & {"postgres", "exports"}:
+        pg = postgres_db(args.postgres_url, "quizapp_bench")
+    sections: list[str] = []
+    if http.rows:
+        sections += [
+            f"### Requests per second (wrk -t2 -c32, gunicorn with 2 workers of {THREADS} "
+            "thread(s), both apps)",
+            f"Each row: {rounds} round(s) of hello-world then quizapp; rates are the medians, the "
+            "ratio the median of the rounds' ratios (each round's in brackets).",
+            http.markdown(("what", "quizapp", "hello-world", "ratio", "goal", "failed")),
+        ]
+    if "postgres" in want:
+        sections += [
+            "### A class submitting at once on PostgreSQL",
+            class_at_once(pg, seconds).markdown(
+                ("what", "through one link", "plain /quiz", "ratio", "goal")
+            ),
+        ]
+    if "dashboard" in want:
+        sections += [
+            "### A large link's dashboard",
+            large_link(args.folder, link_results).markdown(
+                ("what", "cold", "warm (median of 5)", "goal")
+            ),
+        ]
+    if "exports" in want:
+        sections += [
+            f"### Exports against the database's own tools (median of {args.export_runs})",
+            exports_against_tools(big, pg, results, args.export_runs).markdown(
+                ("what", "quizapp", "reference", "ratio", "goal")
+            ),
+        ]
+    if "pages" in want:
+        sections += [
+            f"### scripts/benchmark.py at {results:,} results",
+            pages_at_size(big, results, args.quick),
+        ]
+    report = "\n\n".join(
+        [
+            f"## `make bench` on {time.strftime('%Y-%m-%d')}",
+            machine(load_before, time.perf_counter() - started, seconds),
+            *sections,
+        ]
+    )
+    args.out.write_text(report + "\n")
+    print(report)
+
+
+def class_at_once(pg: str | None, seconds: float) -> Table:
+    """50 clients posting through one quiz link on PostgreSQL, against the same posts to /quiz."""
     concurrency = Table()
-    pg = postgres_db(args.postgres_url, "quizapp_bench")
     if pg is None:
         concurrency.add("PostgreSQL", "not reachable at --postgres-url: not measured", "", "", "")
-    else:
-        link_path = make_link(pg)
-        with server("quizapp:create_app()", pg) as base:
-            post_load(base, "/quiz", warm_up(seconds), 50)
-            plain, plain_bad, plain_n = post_load(base, "/quiz", seconds, 50)
-            linked, linked_bad, linked_n = post_load(base, link_path, seconds, 50)
-        verdict = "meets" if linked * 2 >= plain and not (plain_bad or linked_bad) else "MISSES"
-        concurrency.add(
-            "PostgreSQL, 50 clients: POST through one quiz link vs POST /quiz",
-            f"{linked:,.0f} req/s ({linked_bad} failed of {linked_n:,})",
-            f"{plain:,.0f} req/s ({plain_bad} failed of {plain_n:,})",
-            f"{linked / plain:.0%}",
-            f"within 2x, 0 errors ({verdict})",
-        )
+        return concurrency
+    link_path = make_link(pg)
+    with server("quizapp:create_app()", pg) as base:
+        post_load(base, "/quiz", warm_up(seconds), 50)
+        plain, plain_bad, plain_n = post_load(base, "/quiz", seconds, 50)
+        linked, linked_bad, linked_n = post_load(base, link_path, seconds, 50)
+    verdict = "meets" if linked * 2 >= plain and not (plain_bad or linked_bad) else "MISSES"
+    concurrency.add(
+        "PostgreSQL, 50 clients: POST through one quiz link vs POST /quiz",
+        f"{linked:,.0f} req/s ({linked_bad} failed of {linked_n:,})",
+        f"{plain:,.0f} req/s ({plain_bad} failed of {plain_n:,})",
+        f"{linked / plain:.0%}",
+        f"within 2x, 0 errors ({verdict})",
+    )
+    return concurrency
 
+
+def large_link(folder: Path, link_results: int) -> Table:
+    """The admin dashboard of one link with ``link_results`` results, in two new processes."""
     dash = Table()
     linkdb = sqlite_db(
-        args.folder,
+        folder,
         f"link-{link_results}",
         ["--results", str(link_results), "--links", "1", "--all-linked"],
     )
@@ -508,7 +574,11 @@ def main() -> None:
         f"{first['warm'] * 1000:.0f} ms",
         "(once per deploy)",
     )
+    return dash
 
+
+def exports_against_tools(big: str, pg: str | None, results: int, runs: int) -> Table:
+    """The results export against ``sqlite3 -csv`` and ``psql \\copy`` (bench_exports.py)."""
     exports = Table()
     for label, url in (("SQLite", big), ("PostgreSQL", pg)):
         if url is None:
@@ -517,7 +587,7 @@ def main() -> None:
             flask(["demo", "seed", "--results", str(min(results, 100_000)), "--links", "20"], url)
         done = subprocess.run(
             [str(VENV_BIN / "python"), str(HERE / "bench_exports.py"), "--database-url", url,
-             "--json", "--runs", str(args.export_runs)],
+             "--json", "--runs", str(runs)],
             cwd=ROOT, env=app_env(url), capture_output=True, text=True,
         )  # fmt: skip
         if done.returncode:
@@ -535,37 +605,17 @@ def main() -> None:
                 f"{f['ratio']:.0%}",
                 f">= 50% ({verdict})",
             )
+    return exports
 
+
+def pages_at_size(big: str, results: int, quick: bool) -> str:
+    """scripts/benchmark.py's Markdown: the admin pages, a result page and the exports."""
     done = subprocess.run(
         [str(VENV_BIN / "python"), str(HERE / "benchmark.py"), "--results", str(results),
-         "--db", big.removeprefix("sqlite:///"), "--reuse", "--runs", "3" if args.quick else "5"],
+         "--db", big.removeprefix("sqlite:///"), "--reuse", "--runs", "3" if quick else "5"],
         cwd=ROOT, env=app_env(None), capture_output=True, text=True,
     )  # fmt: skip
-    million = (
-        done.stdout if done.returncode == 0 else "benchmark.py failed:\n" + done.stderr[-2000:]
-    )
-
-    report = "\n\n".join(
-        [
-            f"## `make bench` on {time.strftime('%Y-%m-%d')}",
-            machine(load_before, time.perf_counter() - started, seconds),
-            f"### Requests per second (wrk -t2 -c32, gunicorn with 2 workers of {THREADS} "
-            "thread(s), both apps)",
-            f"Each row: {rounds} round(s) of hello-world then quizapp; rates are the medians, the "
-            "ratio the median of the rounds' ratios (each round's in brackets).",
-            http.markdown(("what", "quizapp", "hello-world", "ratio", "goal", "failed")),
-            "### A class submitting at once on PostgreSQL",
-            concurrency.markdown(("what", "through one link", "plain /quiz", "ratio", "goal")),
-            "### A large link's dashboard",
-            dash.markdown(("what", "cold", "warm (median of 5)", "goal")),
-            f"### Exports against the database's own tools (median of {args.export_runs})",
-            exports.markdown(("what", "quizapp", "reference", "ratio", "goal")),
-            f"### scripts/benchmark.py at {results:,} results",
-            million,
-        ]
-    )
-    args.out.write_text(report + "\n")
-    print(report)
+    return done.stdout if done.returncode == 0 else "benchmark.py failed:\n" + done.stderr[-2000:]
 
 
 def machine(load_before, elapsed: float, seconds: float) -> str:

@@ -45,3 +45,42 @@ def test_make_bench_quick_prints_every_figure(tmp_path):
     assert len(http) == 5 and all("| 0 of " in line for line in http)  # no failed request
     assert "failed:" not in report, report
     assert "rows/s" in report  # the export figures, SQLite and PostgreSQL
+
+
+def test_only_measures_the_parts_named(tmp_path):
+    """``--only post-large --rounds 2``: the one figure, with both rounds' ratios, and nothing
+    else measured (no other row, no PostgreSQL database, no seeded link)."""
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI"):
+            pytest.fail("make bench needs wrk; .ci/run installs it")
+        pytest.skip("wrk is not installed")
+    out = tmp_path / "bench.md"
+    folder = tmp_path / "data"
+    done = subprocess.run(
+        [sys.executable, "scripts/bench.py", "--quick", "--seconds", "1", "--results", "50",
+         "--only", "post-large", "--rounds", "2", "--folder", str(folder), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = out.read_text()
+    rows = [line for line in report.splitlines() if line.startswith(("| GET", "| POST"))]
+    assert len(rows) == 1 and rows[0].startswith(
+        "| POST a whole questionnaire, 50 stored results |"
+    )
+    assert "| 0 of " in rows[0]
+    ratio = rows[0].split(" | ")[3]  # e.g. "31% (30%, 32%)": the median and each round's
+    assert ratio.count("%") == 3, ratio
+    assert "PostgreSQL" not in report and "dashboard" not in report and "rows/s" not in report
+    assert sorted(p.name for p in folder.glob("*.sqlite")) == [
+        "empty.sqlite", "posts-big.sqlite", "results-50.sqlite",
+    ]  # fmt: skip
+
+
+def test_only_refuses_a_part_it_does_not_know(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "scripts/bench.py", "--only", "posts", "--folder", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--only takes some of: quiz, result, result-large, post, post-large" in done.stderr
+    assert not list(tmp_path.iterdir())  # nothing made
