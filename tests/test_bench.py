@@ -16,11 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.sqlite_only  # it makes its own databases, SQLite and PostgreSQL
 
 
-def test_make_bench_quick_prints_every_figure(tmp_path):
+def needs_wrk() -> None:
+    """wrk is the load generator: CI must have it (a failure there), elsewhere a skip."""
     if shutil.which("wrk") is None:
         if os.environ.get("CI"):
             pytest.fail("make bench needs wrk; .ci/run installs it")
         pytest.skip("wrk is not installed")
+
+
+def test_make_bench_quick_prints_every_figure(tmp_path):
+    needs_wrk()
     out = tmp_path / "bench.md"
     done = subprocess.run(
         [sys.executable, "scripts/bench.py", "--quick", "--seconds", "1",
@@ -50,10 +55,7 @@ def test_make_bench_quick_prints_every_figure(tmp_path):
 def test_only_measures_the_parts_named(tmp_path):
     """``--only post-large --rounds 2``: the one figure, with both rounds' ratios, and nothing
     else measured (no other row, no PostgreSQL database, no seeded link)."""
-    if shutil.which("wrk") is None:
-        if os.environ.get("CI"):
-            pytest.fail("make bench needs wrk; .ci/run installs it")
-        pytest.skip("wrk is not installed")
+    needs_wrk()
     out = tmp_path / "bench.md"
     folder = tmp_path / "data"
     done = subprocess.run(
