@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -23,6 +23,7 @@ class StartupError(SystemExit):
 
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}  # seconds
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -52,6 +53,10 @@ def register_config(app: Flask, overrides: dict | None) -> None:
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = config_module.secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_URL"] = config_module.database_url(app.config, app.instance_path)
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://", "redis+")):
+        # A shared store that stops answering holds a request up half a second at most; then
+        # each worker counts on its own until the store is back (Flask-Limiter's fallback).
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(REDIS_TIMEOUTS))
     if app.config["SESSION_COOKIE_SECURE"] is None:  # not set: HTTPS-only in production
         app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] == "production"
     # Flask-Login's "remember me" cookie (not offered today) follows the session cookie.
@@ -188,6 +193,26 @@ SECURITY_HEADERS = (
 )
 
 
+# Pages that are the same for every visitor: a browser may keep them (back and forward stay
+# instant) but asks again before showing them anew. Any other page says nothing is stored.
+PUBLIC_PAGES = frozenset({"quiz.landing"})
+
+
+def cache_control(status: int) -> str | None:
+    """The Cache-Control of a response whose view set none; None keeps Flask's own (static files).
+
+    Staff pages show accounts and group figures, redirects may name a result, error pages may
+    sit at a secret address (a used set-password link): none of them is kept in any cache or
+    history. A missing static file is an error page like any other.
+    """
+    endpoint = request.endpoint
+    if endpoint == "static" and status < 400:
+        return None
+    if endpoint in PUBLIC_PAGES and status < 300 and not is_staff_request():
+        return "no-cache"
+    return "no-store"
+
+
 def register_headers(app: Flask) -> None:
     production = app.config["ENV"] == "production"
 
@@ -198,11 +223,12 @@ def register_headers(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if is_staff_request():
-            # Staff pages show accounts and group figures: no copy in any cache or history.
-            response.headers.setdefault("Cache-Control", "no-store")
         headers = response.headers
         present = {name.lower() for name, _ in headers.items()}  # one pass over the headers
+        if "cache-control" not in present:
+            value = cache_control(response.status_code)
+            if value:
+                headers.add("Cache-Control", value)
         for name, value in SECURITY_HEADERS:
             if name.lower() not in present:
                 headers.add(name, value)

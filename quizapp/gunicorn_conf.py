@@ -24,6 +24,8 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+# No control socket (gunicorn 25.1+ puts one in ~/.gunicorn): nothing is written outside the project.
+control_socket_disable = True
 
 
 def on_starting(server):

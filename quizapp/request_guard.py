@@ -1,4 +1,5 @@
-"""Request bodies the app accepts: web forms only, so no JSON or upload reaches a form."""
+"""What a request may carry: addresses with no NUL in them, and web forms only as bodies, so no
+JSON or upload reaches a form and no database is asked to store a character it refuses."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, request
 from flask.wrappers import Request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound, UnsupportedMediaType
 from werkzeug.formparser import FormDataParser
 
 FORM = "application/x-www-form-urlencoded"
@@ -31,6 +32,61 @@ class WebFormParser(FormDataParser):
 
 class WebRequest(Request):
     form_data_parser_class = WebFormParser
+
+
+def refuse_unreadable_addresses() -> None:
+    """A NUL in the path is a 404, in the query string a 400: never a database error.
+
+    PostgreSQL refuses NUL in text (SQLite takes it), and a path's variable part (a result
+    token, a link code) is looked up as it comes. NUL is the only character that can get that
+    far: Werkzeug decodes the path with replacement characters, so it never holds a lone
+    surrogate or bytes that are not UTF-8. The query string is looked at as bytes: a NUL in it
+    is ``%00`` (or raw, from a lax server), and raw bytes that are not UTF-8 (which gunicorn
+    refuses, but another server may pass on) would make ``request.args`` raise.
+    """
+    if "\x00" in request.path:
+        raise NotFound()
+    query = request.query_string
+    if query and (b"%00" in query or b"\x00" in query or not is_ascii_or_utf8(query)):
+        raise BadRequest(
+            "The address contained characters that are not text (a NUL, or bytes that are not "
+            "UTF-8), so it was not followed."
+        )
+
+
+def is_ascii_or_utf8(data: bytes) -> bool:
+    """Whether bytes decode as UTF-8; ASCII, as every browser sends a query, is checked fastest."""
+    if data.isascii():
+        return True
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# Pages whose GET view writes nothing, which HEAD may run too (Flask answers HEAD with the GET
+# view and drops the body). Every other page with a GET records something when it is read (the
+# day's comparison on a result page; running totals and group figures on staff pages), so HEAD
+# gets 405 there: only POST writes. A new page is refused HEAD until it is listed here.
+HEAD_SAFE = frozenset(
+    {
+        "static",
+        "quiz.landing",
+        "quiz.take_default",
+        "quiz.take_rubric",
+        "quiz.take_link",
+        "quiz.result_json",
+        "auth.login",
+        "auth.set_password",
+    }
+)
+
+
+def refuse_head_where_reading_writes() -> None:
+    """405 for HEAD on a page whose GET view stores something (see HEAD_SAFE)."""
+    if request.method == "HEAD" and request.url_rule and request.endpoint not in HEAD_SAFE:
+        raise MethodNotAllowed(sorted(request.url_rule.methods - {"HEAD"}))
 
 
 def refuse_other_bodies() -> None:
@@ -68,4 +124,6 @@ def refuse_nul_characters() -> None:
 
 def register(app: Flask) -> None:
     app.request_class = WebRequest
+    app.before_request(refuse_unreadable_addresses)
+    app.before_request(refuse_head_where_reading_writes)
     app.before_request(refuse_other_bodies)

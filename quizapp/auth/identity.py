@@ -15,6 +15,7 @@ from ..models import StaffSession, User, utc_now
 from ..users import TOUCH_EVERY, SessionLimits, end_session, touch_session
 
 SESSION_ENDED = "Your session has ended; please sign in again."
+WRITING_METHODS = frozenset({"GET", "POST"})  # the methods whose requests record a session's use
 STAFF_AREAS = frozenset({"counselor", "admin", "login", "logout"})  # first path segments
 
 
@@ -44,7 +45,8 @@ def load_user(key: str) -> StaffUser | None:
 
     A session that has timed out is deleted here. A live one has its last use recorded, at
     most once a minute so that browsing does not write on every request. Both writes go
-    through a transaction of their own, apart from whatever the request itself is doing.
+    through a transaction of their own, apart from whatever the request itself is doing, and
+    only a GET or a POST makes them: no other method writes anything.
     """
     now = utc_now()
     query = (
@@ -56,14 +58,16 @@ def load_user(key: str) -> StaffUser | None:
     if found is None:
         return None
     row, ended = found
+    writes = request.method in WRITING_METHODS
     if ended:
-        with db.engine().begin() as connection:
-            end_session(connection, key)
+        if writes:
+            with db.engine().begin() as connection:
+                end_session(connection, key)
         g.staff_session_ended = True  # send_to_sign_in says why
         return None
     if not row.user.active:
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if writes and now - row.last_seen_at >= TOUCH_EVERY:
         with db.engine().begin() as connection:
             touch_session(connection, key, now)
     return StaffUser(row.user, row.key)
