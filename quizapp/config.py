@@ -30,9 +30,17 @@ DEFAULTS: dict[str, object] = {
     # previous app's setting over to the next one.
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # A shared store (Redis) out of reach: each worker counts on its own until it is back.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute; 100 per day",  # per client address
-    "LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",  # failed sign-ins per username, from anywhere
+    # Sign-in attempts to one account from browsers that have not signed in to it before.
+    "LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
+    # Sign-in attempts to one account from one browser that has (its device cookie).
+    "LOGIN_DEVICE_RATE_LIMIT": "10 per hour",
     "SUBMIT_RATE_LIMIT": "120 per minute",  # a whole class behind one school address
+    # A questionnaire page sent again (Back, a reload) leads to its result for this long, and
+    # only in the browser it was shown in; later it says the page was already sent.
+    "SUBMISSION_KEY_MINUTES": 60,
     "STAFF_IDLE_MINUTES": 60,  # a staff session unused this long has ended
     "STAFF_MAX_HOURS": 12,  # and any staff session ends this long after sign-in
     "SET_PASSWORD_HOURS": 72,  # a set-password link for a staff account works this long, once
@@ -55,6 +63,7 @@ _INT = {
     "STAFF_MAX_HOURS",
     "SET_PASSWORD_HOURS",
     "PROXY_COUNT",
+    "SUBMISSION_KEY_MINUTES",
 }
 _FLOAT = {"COHORT_EPSILON", "COHORT_LINK_EPSILON"}
 _BOOL = {"SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"}
@@ -69,6 +78,7 @@ _STR = {
     "RATELIMIT_STORAGE_URI",
     "LOGIN_RATE_LIMIT",
     "LOGIN_ACCOUNT_RATE_LIMIT",
+    "LOGIN_DEVICE_RATE_LIMIT",
     "SUBMIT_RATE_LIMIT",
     "BASE_URL",
 }

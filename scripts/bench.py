@@ -26,6 +26,7 @@ It prints a Markdown table and writes it to --out (default bench-results.md), wi
 from __future__ import annotations
 
 import argparse
+import base64
 import html.parser
 import json
 import os
@@ -41,6 +42,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 SECRET = "benchmark-only"
+WRK_THREADS = 2
 # Threads per gunicorn worker. The project's configuration runs 4 (gthread workers), and gunicorn
 # turns "sync" workers into gthread ones when threads > 1; 1 keeps them sync, as the goals were set.
 THREADS = 1
@@ -137,7 +140,14 @@ def _answers(process: subprocess.Popen, base: str) -> bool:
 
 def wrk(url: str, seconds: float, connections: int = 32, script: Path | None = None, env=None):
     """Requests per second and failed responses (non-2xx/3xx, socket errors) of one wrk run."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+    ]
     if script is not None:
         command += ["-s", str(script)]
     out = subprocess.run(
@@ -193,7 +203,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def post_once(base: str, path: str = "/quiz") -> str:
     """Post one questionnaire and return the result page's path."""
     body, cookie = filled_in(base, path)
-    body += "&submission_key=" + "b" * 22
+    body += "&submission_key=" + page_keys(cookie, 1)[0]
     request = urllib.request.Request(
         base + path, data=body.encode(), headers={"Cookie": cookie}, method="POST"
     )
@@ -206,11 +216,37 @@ def post_once(base: str, path: str = "/quiz") -> str:
     raise AssertionError("the post was not redirected")
 
 
+def session_value(cookie: str, name: str) -> str:
+    """A value of a Flask session cookie ("session=..."): its payload is signed, not hidden."""
+    value = cookie.split("=", 1)[1]
+    packed = value.startswith(".")  # compressed, for a long payload
+    payload = value.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return json.loads(zlib.decompress(data) if packed else data)[name]
+
+
+def page_keys(cookie: str, count: int) -> list[str]:
+    """Submission keys as the server issues them to the browser with this session cookie (one
+    per questionnaire page it would have been shown; quizapp/quiz/keys.py)."""
+    from quizapp.quiz.keys import issue
+
+    binding = session_value(cookie, "csrf_token")
+    now = time.time()
+    return [issue(SECRET, binding, now) for _ in range(count)]
+
+
+POSTS_PER_SECOND_AT_MOST = 5000  # keys made for a run: enough for every post to have its own
+
+
 def post_load(base: str, path: str, seconds: float, connections: int = 32):
     body, cookie = filled_in(base, path)
-    salt = os.urandom(2).hex()[:2]
-    env = {**os.environ, "BENCH_BODY": body, "BENCH_COOKIE": cookie, "BENCH_SALT": salt}
-    return wrk(base + path, seconds, connections, HERE / "bench" / "post.lua", env)
+    count = int(POSTS_PER_SECOND_AT_MOST * max(1, round(seconds)))
+    with tempfile.NamedTemporaryFile("w", suffix=".keys") as keys:
+        keys.write("\n".join(page_keys(cookie, count)) + "\n")
+        keys.flush()
+        env = {**os.environ, "BENCH_BODY": body, "BENCH_COOKIE": cookie}
+        env |= {"BENCH_KEYS": keys.name, "BENCH_THREADS": str(WRK_THREADS)}
+        return wrk(base + path, seconds, connections, HERE / "bench" / "post.lua", env)
 
 
 # --- Databases ---------------------------------------------------------------------------------

@@ -28,11 +28,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
-def post(url: str, data: dict, location: bool = False):
-    """POST a form; return the status (with ``location``: the status and the redirect target)."""
+def post(url: str, data: dict, location: bool = False, cookie: str | None = None):
+    """POST a form; return the status (with ``location``: the status and the redirect target).
+    ``cookie`` is a browser's session cookie ("session=..."), for a page's own submission key."""
     body = urllib.parse.urlencode(data).encode()
+    headers = {"Cookie": cookie} if cookie else {}
     try:
-        with OPENER.open(urllib.request.Request(url, data=body), timeout=60) as response:
+        with OPENER.open(urllib.request.Request(url, body, headers), timeout=60) as response:
             status, target = response.status, response.headers.get("Location")
     except urllib.error.HTTPError as error:
         status, target = error.code, error.headers.get("Location")

@@ -40,7 +40,7 @@ def test_a_writer_holding_the_lock_gives_503_with_the_answers_kept(
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "30"
         page = response.get_data(as_text=True)
-        assert "Your answers were not sent yet" in page
+        assert "We could not confirm your answers were saved" in page
         assert re.search(r'name="a1" value="5"[^>]*checked', page)  # "5" kept
         assert client.get("/r/nonexistent-token-xxxxxxxxxxxx").status_code == 503
     finally:
@@ -59,7 +59,7 @@ def test_a_read_only_database_gives_503_and_stores_nothing(tmp_path, migrated_db
     )
     response = read_only.test_client().post("/quiz", data=mini_answers())
     assert response.status_code == 503
-    assert "Your answers were not sent yet" in response.get_data(as_text=True)
+    assert "We could not confirm your answers were saved" in response.get_data(as_text=True)
     assert stored(app) == (0, 0)
 
 
@@ -83,7 +83,7 @@ def test_an_unreachable_database_gives_503_pages():
     assert client.get("/r/some-token-that-is-long-enough-xx.json").status_code == 503
     posted = client.post("/quiz", data=mini_answers())
     assert posted.status_code == 503
-    assert "Your answers were not sent yet" in posted.get_data(as_text=True)
+    assert "We could not confirm your answers were saved" in posted.get_data(as_text=True)
 
 
 def test_behind_a_proxy_the_forwarded_address_is_used_only_when_asked(tmp_path, migrated_db):

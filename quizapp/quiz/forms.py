@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import secrets
+import time
 
+from flask import current_app, session
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField
@@ -13,17 +13,30 @@ from wtforms.validators import InputRequired
 
 from ..assessment.rubric import Rubric
 from ..assessment.scoring import Answer
+from ..extensions import csrf_token
+from . import keys
 
 NOT_SURE = "ns"
 LIKERT_REQUIRED = "Choose an answer, or “Not sure” if you cannot say."
 SCENARIO_REQUIRED = "Choose the option closest to what you would most likely do."
 
 
-KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
+FORGED_KEY = "The form's submission key is not one this site made for this browser."
 
 
 def new_submission_key() -> str:
-    return secrets.token_urlsafe(16)
+    """A submission key for a questionnaire page shown to this browser (``keys.issue``)."""
+    csrf_token()  # the session then holds its CSRF secret, which the key is bound to
+    binding = session[current_app.config["WTF_CSRF_FIELD_NAME"]]
+    return keys.issue(current_app.secret_key, binding, time.time())
+
+
+def check_submission_key(key: str) -> keys.KeyCheck:
+    """Whether a posted key is this browser's, and recent (QUIZAPP_SUBMISSION_KEY_MINUTES)."""
+    config = current_app.config
+    binding = session.get(config["WTF_CSRF_FIELD_NAME"])
+    lifetime = 60 * float(config["SUBMISSION_KEY_MINUTES"])
+    return keys.check(current_app.secret_key, key, binding, time.time(), lifetime)
 
 
 class QuestionnaireForm(FlaskForm):
@@ -133,8 +146,8 @@ def read_post(rubric: Rubric, formdata: MultiDict) -> tuple[str | None, dict[str
             if value not in choices:
                 return f"The answer to {key!r} is not one of the choices this quiz offers.", {}
             answers[key] = choices[value]
-        elif key == "submission_key" and not KEY_PATTERN.fullmatch(value):
-            return "The form's submission key is not one this site makes.", {}
+        elif key == "submission_key" and not keys.PATTERN.fullmatch(value):
+            return FORGED_KEY, {}
     return None, answers
 
 

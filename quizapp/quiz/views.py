@@ -32,7 +32,15 @@ from ..results import (
     store_result,
 )
 from ..stats import compare
-from .forms import complete_answers, new_submission_key, questionnaire_form, read_post
+from .forms import (
+    FORGED_KEY,
+    check_submission_key,
+    complete_answers,
+    new_submission_key,
+    questionnaire_form,
+    read_post,
+)
+from .keys import KeyCheck
 from .page_cache import PageCache, filled, plain_request
 
 bp = Blueprint("quiz", __name__)
@@ -95,11 +103,14 @@ def take(
     A link that closed while the person was answering never costs them their answers: the
     finished quiz is stored as an individual result, outside the group, and the page says why.
     """
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD, which Flask answers with the GET view
         return blank_questionnaire(rubric, link, closed, action)
     problem, given = read_post(rubric, request.form)
     if problem:
         abort(400, description=problem + " Nothing was stored.")
+    key = request.form.get("submission_key") or None
+    if key:
+        refuse_other_keys(key)
     # Every answer given and every value one of the choices: no form object is needed (the
     # CSRF token was checked before the view, for every post). Otherwise the form says what.
     answers = complete_answers(rubric, given)
@@ -108,7 +119,7 @@ def take(
         form = questionnaire_form(rubric)()
         form.validate()  # for its messages: some question is unanswered
     try:
-        return submit(rubric, answers, link, closed) or questionnaire(
+        return submit(rubric, answers, link, closed, key) or questionnaire(
             rubric, form, link, closed, action
         )
     except DBAPIError as error:
@@ -118,9 +129,25 @@ def take(
         return questionnaire(rubric, form, link, closed, action, unavailable_now=True)
 
 
-def submit(rubric: Rubric, answers, link: QuizLink | None, closed: LinkState | None):
+ALREADY_SENT = (
+    "This questionnaire was sent some time ago and its answers are stored. A copy of the page "
+    "kept since then does not open the result again, so that nobody who finds it later can: "
+    "use the private link you were given. Nothing new was stored."
+)
+
+
+def refuse_other_keys(key: str) -> None:
+    """400 for a submission key this site did not give this browser; 409 for an old page that
+    was already sent (its result opens only through its private link)."""
+    state = check_submission_key(key)
+    if state is KeyCheck.FORGED:
+        abort(400, description=FORGED_KEY + " Nothing was stored.")
+    if state is KeyCheck.STALE and find_submission(db.session(), key) is not None:
+        abort(409, description=ALREADY_SENT)
+
+
+def submit(rubric: Rubric, answers, link, closed: LinkState | None, key: str | None):
     """Store a complete posted questionnaire and redirect to its result; None if incomplete."""
-    key = request.form.get("submission_key") or None
     if answers is None:
         earlier = find_submission(db.session(), key) if key else None
         if earlier is not None:  # this page was posted before: Back and resubmit, or a reload
