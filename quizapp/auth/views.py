@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import urlsplit
 
 from flask import (
@@ -25,6 +24,7 @@ from ..account_links import LinkClosed, open_account, redeem
 from ..extensions import limiter, login_manager
 from ..models import User, utc_now
 from ..users import SessionLimits, end_session, normalise_username, start_session
+from . import devices
 from .forms import LoginForm, SetPasswordForm
 from .identity import StaffUser, send_to_sign_in
 
@@ -58,19 +58,47 @@ def account_key() -> str:
     The counter store and Flask-Limiter's log lines then hold no usernames, nor a password
     that someone typed into the username box.
     """
-    secret = current_app.secret_key.encode()
-    digest = hmac.new(secret, submitted_account().encode(), "sha256").hexdigest()
-    return f"account:{digest[:32]}"
+    return f"account:{devices.account_digest(submitted_account())}"
 
 
+def device_key() -> str:
+    """The counter of one browser that has signed in to the account before (its device cookie)."""
+    return f"device:{devices.trusted_for(submitted_account())}:{account_key()}"
+
+
+def from_a_known_browser() -> bool:
+    return devices.trusted_for(submitted_account()) is not None
+
+
+ADDRESS_PAUSED = "There were too many sign-in attempts from your network in a short time."
+ACCOUNT_PAUSED = (
+    "After many sign-in attempts to this account, signing in to it from a browser it has not "
+    "been used in before is paused for a while. A browser you have signed in with before "
+    "still works."
+)
+DEVICE_PAUSED = "There were too many sign-in attempts to this account from this browser."
+
+
+# Every limit is counted before the password is checked, so attempts made at the same moment
+# cannot slip past one. Failures from elsewhere never lock the account's owner out of a
+# browser they have signed in with before (auth/devices.py): it has a counter of its own.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], error_message=ADDRESS_PAUSED
+)
 @limiter.limit(
     lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
     methods=["POST"],
     key_func=account_key,
-    exempt_when=lambda: not submitted_account(),
-    deduct_when=lambda response: response.status_code == 422,  # only refused attempts count
+    exempt_when=lambda: not submitted_account() or from_a_known_browser(),
+    error_message=ACCOUNT_PAUSED,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_DEVICE_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=device_key,
+    exempt_when=lambda: not from_a_known_browser(),
+    error_message=DEVICE_PAUSED,
 )
 def login():
     if current_user.is_authenticated:
@@ -78,7 +106,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         sign_in(form.user)
-        return redirect(safe_next(request.args.get("next")) or home_for(form.user))
+        response = redirect(safe_next(request.args.get("next")) or home_for(form.user))
+        devices.remember(response, form.user.username)
+        return response
     status = 422 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
 

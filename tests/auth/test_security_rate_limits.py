@@ -57,10 +57,20 @@ def test_other_accounts_behind_the_same_address_still_sign_in(app):
     assert login(from_address(app, 1), "ben").status_code == 302
 
 
-def test_signing_in_successfully_does_not_use_up_the_account_limit(app):
+def test_signing_in_again_from_the_same_browser_does_not_use_up_the_account_limit(app):
     add_user(app, "anna")
+    browser = from_address(app, 1)
     for number in range(6):
+        browser.environ_base["REMOTE_ADDR"] = f"198.51.100.{number}"  # a laptop on the move
+        assert login(browser, "anna").status_code == 302
+        assert browser.post("/logout").status_code == 302
+
+
+def test_every_attempt_from_new_browsers_counts_before_the_password_is_checked(app):
+    add_user(app, "anna")
+    for number in range(3):
         assert login(from_address(app, number), "anna").status_code == 302
+    assert login(from_address(app, 9), "anna").status_code == 429
 
 
 def test_an_empty_username_is_not_counted_as_an_account(app):
