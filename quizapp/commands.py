@@ -259,23 +259,36 @@ def users_reset(username: str, base_url: str | None) -> None:
 @users_cli.command("role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(users.ROLES))
-@click.option("--base-url", help=BASE_URL_HELP)
-def users_role(username: str, role: str, base_url: str | None) -> None:
-    """Make an account an admin or a counselor (never the last active admin a counselor)."""
+def users_role(username: str, role: str) -> None:
+    """Make an account an admin or a counselor, keeping its password (never the last admin)."""
     session = database.session()
     user = existing_user(session, username)
     try:
-        needs_link = users.set_role(session, user, role)
+        changed = users.set_role(session, user, role)
     except users.UserError as exc:
         fail(str(exc))
     session.commit()
-    click.echo(f"{user.username!r} is now {users.A_ROLE[user.role]}.")
-    if needs_link:
-        click.echo(
-            f"An admin's password needs at least {users.ADMIN_PASSWORD_MIN} characters, so "
-            "their password was cleared and their sessions ended."
-        )
-        print_password_link(user, base_url)
+    if not changed:
+        click.echo(f"{user.username!r} is already {users.A_ROLE[role]}.")
+    elif role == "admin":
+        click.echo(promotion_note(user.username))
+    else:
+        click.echo(f"{user.username!r} is now {users.A_ROLE[role]}.")
+
+
+def promotion_note(username: str) -> str:
+    """What a promotion kept, and how to give the new admin an admin-length password."""
+    # Unlike a promotion on the accounts page, the password stays: this is how an admin
+    # locked out of the pages gets back in, with the password they know.
+    flask = ".venv/bin/flask --app quizapp users"
+    return (
+        f"{username!r} is now an admin and keeps their password and open sessions.\n"
+        f"An admin's password needs at least {users.ADMIN_PASSWORD_MIN} characters, and theirs "
+        "may be shorter. To give them a new one:\n"
+        f"  {flask} set-password {username}\n"
+        "or, for a set-password link to send them:\n"
+        f"  {flask} reset {username}"
+    )
 
 
 @users_cli.command("remove")

@@ -135,39 +135,87 @@ def set_active(session: Session, user: User, active: bool) -> None:
 
 
 def keep_an_admin(session: Session, user: User, action: str) -> None:
-    """Refuse a change that would take away the last active admin: nobody could then manage
-    accounts from the pages."""
-    if not is_active_admin(user):
-        return
-    admins = session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active)
-    )
-    if admins <= 1:
-        raise UserError(
-            f"You cannot {action}: {user.username!r} is the only active admin. "
-            "Make another account an admin first."
-        )
+    """Refuse (UserError) a change that would leave nobody able to open the admin pages."""
+    # The admins' rows stay locked until the caller commits (on PostgreSQL; SQLite has one
+    # writer at a time), so two admins cannot each step down at the same moment.
+    refusal = last_admin_refusal(session, user, action, lock=True)
+    if refusal:
+        raise UserError(refusal)
+
+
+def last_admin_refusal(session: Session, user: User, action: str, lock: bool = False) -> str | None:
+    """Why ``action`` on ``user`` would leave no admin who can sign in, in words; else None."""
+    admins = all_admins(session, lock)  # read first: it also refreshes ``user``
+    if not signs_in_as_admin(user):
+        return None
+    others = [a for a in admins if a.id != user.id]
+    if any(signs_in_as_admin(a) for a in others):
+        return None
+    reasons = "".join(f"; {a.username!r} {why_admin_cannot_sign_in(a)}" for a in others)
+    if others:
+        remedy = "Another admin must be able to sign in first."
+    else:
+        remedy = "Make another account an admin first."
+    only = f"{user.username!r} is the only admin who can sign in"
+    return f"You cannot {action}: {only}{reasons}. {remedy}"
+
+
+def signs_in_as_admin(user: User) -> bool:
+    """Whether the account is an admin who can sign in now: active, with a password."""
+    return is_active_admin(user) and user.has_password
+
+
+def why_admin_cannot_sign_in(user: User) -> str:
+    return "is disabled" if not user.active else "has no password yet"
+
+
+def all_admins(session: Session, lock: bool = False) -> list[User]:
+    """Every admin account, enabled or not, freshly read (and with ``lock``, locked)."""
+    query = select(User).where(User.role == "admin").order_by(User.id)
+    if lock:
+        query = query.with_for_update()
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
 def set_role(session: Session, user: User, role: str) -> bool:
-    """Make an account an admin or a counselor; the caller commits.
-
-    An admin's password needs more characters than a counselor's, and a stored hash cannot
-    tell how long the password was: so a counselor made an admin loses their password and
-    their sessions, and chooses a new one through a set-password link. Returns whether that
-    happened (the caller then issues the link).
-    """
+    """Change the role, keeping password and sessions; return whether it changed."""
+    # The caller commits. A promotion on the accounts page then clears the password
+    # (clear_password); one from the command line keeps it.
     check_role(role)
     if role == user.role:
         return False
     if role != "admin":
-        keep_an_admin(session, user, f"make {user.username!r} {A_ROLE[role]}")
+        keep_an_admin(session, user, _role_change(user, role))
     user.role = role
-    if role != "admin":
-        return False
+    return True
+
+
+def role_refusal(session: Session, user: User, role: str) -> str | None:
+    """Why ``user`` cannot be made ``role`` now, in words; else None."""
+    if role == "admin":
+        return None
+    return last_admin_refusal(session, user, _role_change(user, role))
+
+
+def removal_refusal(session: Session, user: User) -> str | None:
+    """Why ``user`` cannot be removed now, in words; else None."""
+    return last_admin_refusal(session, user, _removal(user))
+
+
+def _role_change(user: User, role: str) -> str:
+    return f"make {user.username!r} {A_ROLE[role]}"
+
+
+def _removal(user: User) -> str:
+    return f"remove {user.username!r}"
+
+
+def clear_password(session: Session, user: User) -> None:
+    """Take the password away and end the sessions, until a set-password link is used."""
+    # The caller commits, and issues the link (quizapp/account_links.py).
+    keep_an_admin(session, user, f"clear the password of {user.username!r}")
     user.password_hash = ""
     end_sessions(session, user)
-    return True
 
 
 def remove_user(session: Session, user: User, links_to: User | None, archive: bool) -> int:
@@ -179,7 +227,7 @@ def remove_user(session: Session, user: User, links_to: User | None, archive: bo
     it (ON DELETE CASCADE). Links need an owner, so archived links pass too, closed.
     ``links_to`` may be None only for an account without links. The caller commits.
     """
-    keep_an_admin(session, user, f"remove {user.username!r}")
+    keep_an_admin(session, user, _removal(user))
     moved = 0
     if link_count(session, user):
         if links_to is None or links_to.id == user.id or not is_active_admin(links_to):

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from quizapp import db
@@ -196,13 +197,10 @@ def test_role_changes_and_the_last_admin_stays(app, runner):
     add_user(app, "anna")
     alone = invoke(runner, "users", "role", "root", "counselor")
     assert alone.exit_code == 1
-    assert "'root' is the only active admin" in alone.output
+    assert "'root' is the only admin who can sign in" in alone.output
     promoted = invoke(runner, "users", "role", "anna", "admin")
     assert promoted.exit_code == 0, promoted.output
-    assert "'anna' is now an admin." in promoted.output
-    assert "their password was cleared" in promoted.output
-    printed_link(promoted.output)
-    assert login(app.test_client(), "anna").status_code == 422  # a counselor's password is gone
+    assert "'anna' is now an admin and keeps their password" in promoted.output
     demoted = invoke(runner, "users", "role", "root", "counselor")
     assert demoted.exit_code == 0, demoted.output
     with app.app_context():
@@ -210,6 +208,69 @@ def test_role_changes_and_the_last_admin_stays(app, runner):
         assert find_user(session, "root").role == "counselor"
         assert find_user(session, "anna").role == "admin"
     assert invoke(runner, "users", "disable", "anna").exit_code == 1  # the last admin again
+
+
+def test_promotion_keeps_the_password_and_sessions_and_says_how_to_change_it(app, runner):
+    add_user(app, "root", "admin")
+    add_user(app, "anna")
+    client = app.test_client()
+    login(client, "anna")
+    promoted = invoke(runner, "users", "role", "anna", "admin")
+    assert promoted.exit_code == 0, promoted.output
+    assert promoted.output == (
+        "'anna' is now an admin and keeps their password and open sessions.\n"
+        "An admin's password needs at least 12 characters, and theirs may be shorter. To give "
+        "them a new one:\n"
+        "  .venv/bin/flask --app quizapp users set-password anna\n"
+        "or, for a set-password link to send them:\n"
+        "  .venv/bin/flask --app quizapp users reset anna\n"
+    )
+    assert not LINK.search(promoted.output)
+    with app.app_context():
+        assert db.session().scalars(select(PasswordLink)).all() == []
+    assert client.get("/admin/users").status_code == 200  # the same session, now an admin's
+    assert login(app.test_client(), "anna").status_code == 302
+
+
+LAST_ONE = (
+    "'root' is the only admin who can sign in; 'zoe' has no password yet. "
+    "Another admin must be able to sign in first."
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "action"),
+    [
+        (("role", "root", "counselor"), "make 'root' a counselor"),
+        (("disable", "root"), "disable 'root'"),
+        (("remove", "root"), "remove 'root'"),
+    ],
+)
+def test_the_only_admin_who_can_sign_in_stays(app, runner, command, action):
+    add_user(app, "root", "admin")
+    add_user(app, "zoe", "admin", password=None)  # created; the set-password link not yet used
+    refused = invoke(runner, "users", *command)
+    assert refused.exit_code == 1
+    assert refused.output == f"Error: You cannot {action}: {LAST_ONE}\n"
+    with app.app_context():
+        root = find_user(db.session(), "root")
+        assert (root.role, root.active) == ("admin", True)
+    assert login(app.test_client(), "root").status_code == 302
+
+
+def test_an_admin_locked_out_is_let_back_in_from_the_command_line(app, runner):
+    """The state the review found (root made a counselor while zoe had no password yet) is
+    mended by promoting root again, who signs in with the password they had."""
+    add_user(app, "root", "admin")
+    add_user(app, "zoe", "admin", password=None)
+    with app.app_context():
+        session = db.session()
+        find_user(session, "root").role = "counselor"
+        session.commit()
+    assert invoke(runner, "users", "role", "root", "admin").exit_code == 0
+    client = app.test_client()
+    assert login(client, "root").status_code == 302
+    assert client.get("/admin/users").status_code == 200
 
 
 def test_remove_passes_links_to_an_admin_and_keeps_results(app, runner):

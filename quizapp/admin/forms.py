@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from .. import db
 from ..assessment.rubric import Rubric
 from ..catalog import rubrics
 from ..models import QuizLink
 from ..stats import Filters, rubric_versions
-from ..users import USERNAME_MAX
+from ..users import ROLES, USERNAME_MAX
 
 ROLE_CHOICES = [SelectChoice("counselor", "Counselor"), SelectChoice("admin", "Admin")]
 
@@ -82,13 +82,22 @@ class NewCounselorForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class RoleForm(FlaskForm):
-    """The role an account is to have (its button sends it)."""
+class SecondStepForm(FlaskForm):
+    """A confirmation page's form; a post without its ``confirm=yes`` skipped the page."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+    confirm = HiddenField()
+
+    def confirmed(self) -> bool:
+        return self.is_submitted() and self.confirm.data == "yes"
 
 
-class RemoveForm(FlaskForm):
+class RoleForm(SecondStepForm):
+    """The role an account is to have, confirmed."""
+
+    role = HiddenField(validators=[AnyOf(ROLES)])
+
+
+class RemoveForm(SecondStepForm):
     """What becomes of a removed account's quiz links: passed to an admin, or archived."""
 
     links = RadioField(

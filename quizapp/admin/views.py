@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask import session as flask_session
 from flask_login import current_user
 
 from .. import db
@@ -28,15 +27,18 @@ from ..models import User, utc_now
 from ..rubric_quality import rubric_quality
 from ..users import (
     A_ROLE,
+    ROLES,
     UserError,
     active_admins,
+    clear_password,
     create_user,
-    keep_an_admin,
     link_count,
     list_users,
     password_min,
+    removal_refusal,
     removal_summary,
     remove_user,
+    role_refusal,
     set_active,
     set_role,
 )
@@ -112,7 +114,7 @@ def users():
         except UserError as exc:
             form.username.errors.append(str(exc))
         else:
-            return show_link_once(user, f"Created the {user.role} account {user.username!r}.")
+            return link_page(user, f"Created the {user.role} account {user.username!r}.")
     status = 422 if form.errors else 200
     return render_template(
         "admin/users.html",
@@ -123,39 +125,23 @@ def users():
     ), status
 
 
-LINK_KEY = "account_link"  # the browser session's slot for a link shown on the next page
-
-
-def show_link_once(user: User, message: str):
-    """Issue a set-password link for ``user``, commit, and show it on the next page only.
-
-    The token travels in the admin's own session cookie to the page after the redirect,
-    which takes it out again: reloading that page cannot issue another link (which would
-    silently close the one already copied) and never shows it twice.
-    """
+def link_page(user: User, message: str):
+    """Issue a set-password link for ``user``, commit, and show it in this response only."""
+    # The token is in this page and nowhere else: not in the admin's session cookie, not
+    # behind a redirect, and the database keeps only its hash. Reloading the page sends the
+    # form again, which never shows the same link twice.
     session = db.session()
-    issued = issue(session, user, current_app.config["SET_PASSWORD_HOURS"], utc_now())
+    hours = current_app.config["SET_PASSWORD_HOURS"]
+    issued = issue(session, user, hours, utc_now())
     session.commit()
-    flash(message, "success")
-    flask_session[LINK_KEY] = {"user_id": user.id, "token": issued.token}
-    return redirect(url_for("admin.account_link", user_id=user.id), code=303)
-
-
-@bp.get("/users/<int:user_id>/link")
-@admin_required
-def account_link(user_id: int):
-    user = _user_or_404(user_id)
-    held = flask_session.pop(LINK_KEY, None)
-    url = None
-    if held and held.get("user_id") == user.id:
-        url = set_password_url(held["token"])
-    return render_template(
+    page = render_template(
         "admin/account_link.html",
         user=user,
-        url=url,
-        hours=current_app.config["SET_PASSWORD_HOURS"],
-        confirm=ConfirmForm(),
+        url=set_password_url(issued.token),
+        hours=hours,
+        message=message,
     )
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 def _user_or_404(user_id: int) -> User:
@@ -198,24 +184,52 @@ def reset_password(user_id: int):
     if not user.active:
         flash(f"Enable {user.username!r} first: a disabled account cannot set a password.", "error")
         return _back_to_accounts()
-    return show_link_once(user, f"A new set-password link for {user.username!r} is ready.")
+    return link_page(user, f"A new set-password link for {user.username!r} is ready.")
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
 @admin_required
 def change_role(user_id: int):
+    """Say what a change of role does (?to=admin or counselor); make it once confirmed."""
     user = _user_or_404(user_id)
-    form = RoleForm()
-    if not form.validate_on_submit():
+    form = RoleForm(role=request.args.get("to"))
+    if form.is_submitted() and not form.validate():
         abort(400)
+    role = form.role.data
+    if role not in ROLES:
+        abort(404)
+    if role == user.role:
+        flash(f"{user.username!r} is already {A_ROLE[role]}.", "info")
+        return _back_to_accounts()
+    if form.confirmed():
+        return _make_role(user, role)
+    if form.is_submitted():  # the confirmation page was skipped
+        return redirect(url_for("admin.change_role", user_id=user.id, to=role), code=303)
+    return render_template(
+        "admin/change_role.html",
+        form=form,
+        user=user,
+        role=role,
+        a_role=A_ROLE[role],
+        admin_min=password_min("admin"),
+        blocked=role_refusal(db.session(), user, role),
+    )
+
+
+def _make_role(user: User, role: str):
+    """Give ``user`` the confirmed role; a counselor made admin gets a set-password link."""
     session = db.session()
     try:
-        needs_link = set_role(session, user, form.role.data)
+        set_role(session, user, role)
+        if role == "admin":
+            # An admin's password needs more characters than a counselor's, and a stored
+            # hash cannot tell how long the password was.
+            clear_password(session, user)
     except UserError as exc:
         flash(str(exc), "error")
         return _back_to_accounts()
-    if needs_link:
-        return show_link_once(
+    if role == "admin":
+        return link_page(
             user,
             f"{user.username!r} is now an admin. An admin's password needs at least "
             f"{password_min('admin')} characters, so their password was cleared and their "
@@ -231,7 +245,7 @@ def change_role(user_id: int):
 @bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])
 @admin_required
 def remove(user_id: int):
-    """Ask what becomes of an account's quiz links, then remove the account."""
+    """Ask what becomes of an account's quiz links, then remove the account once confirmed."""
     user = _user_or_404(user_id)
     session = db.session()
     acting = current_user.user
@@ -240,6 +254,8 @@ def remove(user_id: int):
     admins.sort(key=lambda a: a.id != acting.id)
     links = link_count(session, user)
     form = RemoveForm(admins, has_links=bool(links))
+    if form.is_submitted() and not form.confirmed():  # the confirmation page was skipped
+        return redirect(url_for("admin.remove", user_id=user.id), code=303)
     if form.validate_on_submit():
         holder = session.get(User, int(form.to.data)) if links else None
         archive = bool(links) and form.links.data == "archive"
@@ -265,10 +281,9 @@ def remove(user_id: int):
 
 def _removal_blocked(session, user: User, admins: list[User]) -> str | None:
     """Why the account cannot be removed, in words, or None."""
-    try:
-        keep_an_admin(session, user, f"remove {user.username!r}")
-    except UserError as exc:
-        return str(exc)
+    refusal = removal_refusal(session, user)
+    if refusal:
+        return refusal
     if not admins:
         return "There is no other active admin to take over its quiz links."
     return None

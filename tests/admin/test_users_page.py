@@ -12,8 +12,8 @@ def user_id(app, name):
 
 def test_admin_creates_a_counselor(app, staff):
     response = staff["root"].post("/admin/users", data={"username": " Carol ", "role": "counselor"})
-    assert response.status_code == 303
-    page = staff["root"].get(response.location).get_data(as_text=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
     assert "Created the counselor account &#39;carol&#39;." in page
     assert "/account/set-password/" in page  # tests/admin/test_accounts.py follows the link
     with app.app_context():
@@ -38,8 +38,7 @@ def test_disabling_ends_sessions_and_reenabling_restores_sign_in(app, staff):
 
 def test_password_reset_ends_sessions_once_the_new_password_is_set(app, staff):
     anna = user_id(app, "anna")
-    made = staff["root"].post(f"/admin/users/{anna}/password")
-    page = staff["root"].get(made.location).get_data(as_text=True)
+    page = staff["root"].post(f"/admin/users/{anna}/password").get_data(as_text=True)
     path = page.split('value="http://localhost', 1)[1].split('"', 1)[0]
     assert staff["anna"].get("/counselor/").status_code == 200  # not yet
     new = {"password": "brand new password", "confirm": "brand new password"}
