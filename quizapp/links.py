@@ -41,8 +41,20 @@ def response_count(session: Session, link: QuizLink) -> int:
     return session.scalar(select(func.count()).where(Result.link_id == link.id)) or 0
 
 
-def state_of(link: QuizLink, responses: int, on: dt.date | None = None) -> LinkState:
-    """Return the state of a link given how many responses it has."""
+def counted_maximum(maximum: int | None, k: int) -> int | None:
+    """A link's maximum as it is applied: the whole blocks of k it holds (with k = 5,
+    12 counts as 10).
+
+    Counselors see a response count only as its block of k ("5–9"), so a link that filled
+    up inside a block would tell them the exact count. Maxima are chosen in whole blocks; one
+    saved before that rule, or before k changed, counts as its whole blocks, which can be none.
+    """
+    return None if maximum is None else maximum // k * k
+
+
+def state_of(link: QuizLink, responses: int, k: int, on: dt.date | None = None) -> LinkState:
+    """Return the state of a link given how many responses it has; k is the block size of the
+    response counts counselors see (``counted_maximum``)."""
     on = on or today()
     if link.archived:
         return ARCHIVED
@@ -50,7 +62,8 @@ def state_of(link: QuizLink, responses: int, on: dt.date | None = None) -> LinkS
         return CLOSED
     if link.expires_on is not None and on > link.expires_on:
         return EXPIRED
-    if link.max_responses is not None and responses >= link.max_responses:
+    maximum = counted_maximum(link.max_responses, k)
+    if maximum is not None and responses >= maximum:
         return FULL
     return OPEN
 

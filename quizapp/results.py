@@ -130,9 +130,10 @@ def store_result(
     remains.
     """
     token = submission_token(current_app.secret_key, key) if key else new_token()
+    k = current_app.config["COHORT_MIN_SIZE"]  # a link's maximum counts in whole blocks of k
     for attempt in range(RETRIES):
         try:
-            return _store_once(engine, rubric, answers, scored, link, token)
+            return _store_once(engine, rubric, answers, scored, link, token, k)
         except IntegrityError:
             if not key:
                 raise
@@ -157,7 +158,7 @@ def _by_token(session: Session, token: str) -> Result | None:
     return session.scalars(select(Result).where(Result.token == token)).one_or_none()
 
 
-def _store_once(engine, rubric, answers, scored, link, token) -> Stored:
+def _store_once(engine, rubric, answers, scored, link, token, k: int) -> Stored:
     """One attempt, with one lock order for every writer, so writers wait instead of deadlock.
 
     PostgreSQL: a link with a maximum is locked first (FOR UPDATE) and its responses counted,
@@ -178,10 +179,10 @@ def _store_once(engine, rubric, answers, scored, link, token) -> Stored:
     parameters = _result_parameters(statements, row)
     with driver_transaction(engine, one_writer_at_a_time(engine)) as cursor:
         if link_id is not None and lock_first and link.max_responses is not None:
-            _check_link(cursor, statements, link_id, already_counted=0)
+            _check_link(cursor, statements, link_id, k, already_counted=0)
         result_id = _insert_rows(cursor, statements, parameters, scores)
         if link_id is not None and not lock_first:
-            _check_link(cursor, statements, link_id, already_counted=1)
+            _check_link(cursor, statements, link_id, k, already_counted=1)
     return Stored(result_id, row["token"], link_id)
 
 
@@ -269,7 +270,7 @@ class _LinkRow(NamedTuple):
     max_responses: int | None
 
 
-def _check_link(cursor, statements: Statements, link_id: int, already_counted: int) -> None:
+def _check_link(cursor, statements: Statements, link_id: int, k: int, already_counted: int) -> None:
     """Raise LinkClosedError if the link takes no more responses. Its responses are counted
     (after locking) only when it has a maximum: a busy link's count is the longest step a
     submission could take while it holds the write lock."""
@@ -281,7 +282,8 @@ def _check_link(cursor, statements: Statements, link_id: int, already_counted: i
     if max_responses is not None:
         cursor.execute(statements.responses, (link_id,))
         responses = cursor.fetchone()[0] - already_counted
-    state = state_of(_LinkRow(bool(active), bool(archived), expires_on, max_responses), responses)
+    row = _LinkRow(bool(active), bool(archived), expires_on, max_responses)
+    state = state_of(row, responses, k)
     if not state.is_open:
         raise LinkClosedError(state)
 

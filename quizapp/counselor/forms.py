@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..catalog import rubrics
 from ..disclosure import block_size, count_range
+from ..links import counted_maximum
 from ..models import QuizLink, today
 
 LABEL_MAX = 120
@@ -38,10 +39,16 @@ class LinkForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if self.rubric_id is not None:
             self.rubric_id.choices = [SelectChoice(r.id, r.title) for r in rubrics().values()]
-        self.minimum = int(current_app.config["COHORT_MIN_SIZE"])
+        self.minimum = k = int(current_app.config["COHORT_MIN_SIZE"])
+        self.least = k  # the smallest maximum allowed
         self.max_responses.description = (
-            f"Leave empty for no limit. Group figures need at least {self.minimum} responses."
+            f"Leave empty for no limit. Group figures need at least {k} responses. Choose a "
+            f"multiple of {k} ({k}, {2 * k}, {3 * k}, ...), as you see the number of responses "
+            f"in blocks of {k}."
         )
+        # Arrows step through whole blocks; the form is sent with novalidate, so a maximum saved
+        # before this rule can still be kept as it is.
+        self.max_responses.render_kw = {"min": k, "step": k}
 
     def validate_label(self, field):
         field.data = (field.data or "").strip()
@@ -55,11 +62,20 @@ class LinkForm(FlaskForm):
     def validate_max_responses(self, field):
         if field.data is None or field.errors:
             return
-        if field.data < self.minimum:
+        k = self.minimum
+        if field.data < k:
             raise ValidationError(
-                f"With fewer than {self.minimum} responses the group figures can never be shown, "
-                f"because they could single someone out. Choose {self.minimum} or more, "
+                f"With fewer than {k} responses the group figures can never be shown, "
+                f"because they could single someone out. Choose {k} or more, "
                 "or leave it empty."
+            )
+        if field.data % k:
+            # A link reads "Full" when it reaches its maximum; anywhere but at the top of a
+            # block that would pin the count the counselor otherwise sees as a range of k.
+            least = self.least
+            raise ValidationError(
+                f"The maximum must be a multiple of {k} ({least}, {least + k}, {least + 2 * k}, "
+                "...), so that it never tells you the exact number of responses."
             )
 
 
@@ -67,19 +83,34 @@ class EditLinkForm(LinkForm):
     """Change a link's label, last day and maximum; its quiz stays, as its responses answered it.
 
     A value left as it is stored is not checked again, so that a counselor can rename a link that
-    has expired (or was made before a rule) without having to reopen it. The maximum is checked
-    against the response count as counselors see it (a block of k, never the exact number), so
-    trying one maximum after another cannot reveal the exact count either.
+    has expired (or was made before a rule) without having to reopen it; a saved maximum that is
+    not a multiple of k (saved before maxima came in whole blocks, or before k changed) counts as
+    its whole blocks (``counted_maximum``), and the page says so. The maximum is checked against
+    the response count as counselors see it (a block of k, never the exact number), so trying
+    one maximum after another cannot reveal the exact count either.
     """
 
     rubric_id = None
 
     def __init__(self, *args, link: QuizLink, responses: int, **kwargs):
         self.link = link
-        self.responses = responses
         super().__init__(*args, obj=link, **kwargs)
-        self.received = count_range(responses, self.minimum)
+        k = self.minimum
+        self.least = block_size(responses, k) + k  # above the block already received
+        self.received = count_range(responses, k)
         self.max_responses.description += f" This link has {self.received} responses so far."
+        saved = link.max_responses
+        counted = counted_maximum(saved, k)
+        if counted != saved:
+            full = (
+                f"it takes no more responses once it has {counted}."
+                if counted
+                else "it takes no responses until you change the maximum."
+            )
+            self.max_responses.description += (
+                f" This link's maximum, {saved}, is not a multiple of {k}, so it counts as "
+                f"{counted}: {full}"
+            )
 
     def validate_expires_on(self, field):
         if field.data != self.link.expires_on:
@@ -88,15 +119,12 @@ class EditLinkForm(LinkForm):
     def validate_max_responses(self, field):
         if field.data == self.link.max_responses:
             return
-        super().validate_max_responses(field)
-        if field.data is None or field.errors or self.responses < self.minimum:
-            return  # below k responses, the rule above already asks for more than were received
-        least = block_size(self.responses, self.minimum) + self.minimum
-        if field.data < least:
+        if field.data is not None and not field.errors and self.minimum <= field.data < self.least:
             raise ValidationError(
                 f"This link has already received {self.received} responses (the exact number "
-                f"stays hidden, for privacy), so choose {least} or more, or leave it empty."
+                f"stays hidden, for privacy), so choose {self.least} or more, or leave it empty."
             )
+        super().validate_max_responses(field)
 
 
 class ToggleForm(FlaskForm):

@@ -256,7 +256,7 @@ def through_link(code: str):
     # would make its questionnaire slower with every response (the count stays below the
     # maximum where there is one).
     responses = response_count(session, link) if link.max_responses is not None else 0
-    state = state_of(link, responses)
+    state = state_of(link, responses, current_app.config["COHORT_MIN_SIZE"])
     if request.method == "POST":
         session.commit()  # the reads are done; a submission is written in a transaction of its own
     if state.is_open:

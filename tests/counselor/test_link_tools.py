@@ -78,7 +78,7 @@ def test_counselor_edits_label_expiry_and_maximum(app, staff):
         data=edit_data(
             label="  Spring cohort, evening class ",
             expires_on=IN_A_MONTH.isoformat(),
-            max_responses="12",
+            max_responses="15",
             rubric_id="something-else",  # not a field of this form: ignored
         ),
     )
@@ -88,7 +88,7 @@ def test_counselor_edits_label_expiry_and_maximum(app, staff):
         **before,
         "label": "Spring cohort, evening class",
         "expires_on": IN_A_MONTH,
-        "max_responses": 12,
+        "max_responses": 15,
     }
     page = staff["anna"].get(response.location).get_data(as_text=True)
     assert flashes(page, "success") == ["Your changes are saved."]

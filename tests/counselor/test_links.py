@@ -9,7 +9,7 @@ from sqlalchemy import select
 from quizapp import db
 from quizapp.links import OPEN
 from quizapp.models import QuizLink, Result
-from tests.conftest import add_link, mini_answers
+from tests.conftest import add_link, add_result, mini_answers
 
 
 def count_results(app):
@@ -150,25 +150,29 @@ def test_link_open_on_its_last_day(app, client, anna):
 
 
 def test_maximum_responses_stores_the_last_allowed_and_refuses_the_next(app, client, anna):
-    link_id, code = add_link(app, max_responses=2)
+    link_id, code = add_link(app, max_responses=5)  # a whole block of k = 5 (test_maxima.py)
+    for _ in range(3):
+        add_result(app, link_id=link_id)
     assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
     # A second person opened the page before it filled up, and submits last allowed response.
     assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
     late = client.post(f"/q/{code}", data=mini_answers())
     assert late.status_code == 303  # kept as an individual result, outside the group
     assert "all the responses it was set up for" in client.get(late.location).get_data(as_text=True)
-    assert len(results_for(app, link_id)) == 2 and count_results(app) == 3
+    assert len(results_for(app, link_id)) == 5 and count_results(app) == 6
 
 
 def test_the_last_place_taken_while_answering_keeps_the_quiz(app, client, anna, monkeypatch):
     # Both people saw an open link; the other one's answer arrived first.
-    link_id, code = add_link(app, max_responses=1)
-    monkeypatch.setattr("quizapp.quiz.views.state_of", lambda link, n: OPEN)
+    link_id, code = add_link(app, max_responses=5)
+    for _ in range(4):
+        add_result(app, link_id=link_id)
+    monkeypatch.setattr("quizapp.quiz.views.state_of", lambda *_: OPEN)
     assert client.post(f"/q/{code}", data=mini_answers()).status_code == 303
     second = client.post(f"/q/{code}", data=mini_answers())
     assert second.status_code == 303
     assert "not counted in your counselor" in client.get(second.location).get_data(as_text=True)
-    assert len(results_for(app, link_id)) == 1 and count_results(app) == 2
+    assert len(results_for(app, link_id)) == 5 and count_results(app) == 6
 
 
 def test_counselor_closes_and_reopens_a_link(app, staff):
@@ -247,7 +251,9 @@ def test_a_link_without_a_maximum_never_counts_its_responses(app, client, anna, 
     assert len(results_for(app, link_id)) == 2
 
     monkeypatch.undo()
-    full_id, full = add_link(app, max_responses=1)
+    full_id, full = add_link(app, max_responses=5)
+    for _ in range(4):
+        add_result(app, link_id=full_id)
     assert client.post(f"/q/{full}", data=mini_answers()).status_code == 303
     assert client.get(f"/q/{full}").status_code == 410  # counted: full
-    assert len(results_for(app, full_id)) == 1
+    assert len(results_for(app, full_id)) == 5
