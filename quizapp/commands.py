@@ -483,7 +483,8 @@ def export_results(**options) -> None:
     """One row per result: ids, date, link, band, scores and answer codes (never the token).
 
     XLSX carries the codebook as its second sheet. A link with fewer than
-    QUIZAPP_COHORT_MIN_SIZE results is not named in any row.
+    QUIZAPP_COHORT_MIN_SIZE results is not named in any row, and filters that select fewer
+    results than that are refused.
     """
     run_export("results", **options)
 
@@ -491,7 +492,7 @@ def export_results(**options) -> None:
 @export_cli.command("summary")
 @export_options(("csv", "json"))
 def export_summary(**options) -> None:
-    """The dashboard's aggregates and each question's answer counts."""
+    """The dashboard's figures, under its rules; refused for fewer than k results."""
     run_export("summary", **options)
 
 

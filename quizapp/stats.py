@@ -72,6 +72,15 @@ def result_count(session: Session, filters: Filters) -> int:
     return session.scalar(filters.apply(select(func.count()).select_from(Result))) or 0
 
 
+def result_count_upto(session: Session, filters: Filters, cap: int) -> int:
+    """How many results the filters select, counting no further than ``cap``.
+
+    A small-group check reads at most ``cap`` rows of an index, whatever the size of the service.
+    """
+    chosen = filters.apply(select(Result.id)).limit(cap).subquery()
+    return session.scalar(select(func.count()).select_from(chosen)) or 0
+
+
 def band_counts(session: Session, filters: Filters) -> dict[str | None, int]:
     """Number of results per band (None: no band, too few answers)."""
     query = filters.apply(select(Result.band, func.count()).group_by(Result.band))
@@ -213,37 +222,22 @@ def _values(session: Session, filters: Filters, kind: str) -> dict[str, list[tup
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _by_link(filters: Filters, *columns) -> Select:
-    """Per-link running totals (results, summed overall) joined to their links and owners."""
+def link_breakdown(session: Session, filters: Filters) -> list[tuple[QuizLink, str, int, float]]:
+    """Per quiz link: (link, counselor name, results, sum of overall scores), most results first."""
+    fold_pending(session)
+    results = func.sum(StatRollup.n)
     query = (
-        select(*columns, func.sum(StatRollup.n), func.sum(StatRollup.total))
+        select(QuizLink, User.username, results, func.sum(StatRollup.total))
         .select_from(StatRollup)
         .join(QuizLink, StatRollup.link_key == QuizLink.id)
         .join(User, User.id == QuizLink.owner_id)
         .where(StatRollup.kind == "all")
+        .group_by(QuizLink.id, User.username)
     )
     if filters.link_id is not None:
         query = query.where(QuizLink.id == filters.link_id)
-    return filters.apply_to_rollup(query).order_by(func.sum(StatRollup.n).desc())
-
-
-def _mean(count: int, total: float) -> float | None:
-    return float(total) / count if count else None
-
-
-def link_breakdown(session: Session, filters: Filters):
-    """Per quiz link: (link, counselor name, results, mean overall), most results first."""
-    fold_pending(session)
-    query = _by_link(filters, QuizLink, User.username).group_by(QuizLink.id, User.username)
-    return [(link, name, int(c), _mean(c, t)) for link, name, c, t in session.execute(query)]
-
-
-def counselor_breakdown(session: Session, filters: Filters):
-    """Per counselor: (name, links, results, mean overall), most results first."""
-    fold_pending(session)
-    links = func.count(func.distinct(QuizLink.id))
-    query = _by_link(filters, User.username, links).group_by(User.id, User.username)
-    return [(name, k, int(c), _mean(c, t)) for name, k, c, t in session.execute(query)]
+    query = filters.apply_to_rollup(query).order_by(results.desc(), QuizLink.id)
+    return [(link, name, int(n), float(t)) for link, name, n, t in session.execute(query)]
 
 
 def rubric_versions(session: Session) -> list[tuple[str, str]]:

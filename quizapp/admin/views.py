@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
     abort,
@@ -21,7 +23,7 @@ from ..auth.identity import admin_required
 from ..auth.views import set_password_url
 from ..catalog import default_rubric, rubrics, scored_with
 from ..cohort import privacy_spend
-from ..dashboard import build_dashboard
+from ..dashboard import build_dashboard, selection_refusal
 from ..exports import EXPORTS, ExportRefused, export_response
 from ..models import User, utc_now
 from ..rubric_quality import rubric_quality
@@ -55,12 +57,17 @@ def filter_form():
     return form, form.filters(rubric), rubric
 
 
+def group_minimum() -> int:
+    """k: no admin page or export shows a figure about fewer people (docs/privacy.md)."""
+    return int(current_app.config["COHORT_MIN_SIZE"])
+
+
 @bp.get("/")
 @admin_required
 def dashboard():
     form, filters, rubric = filter_form()
     session = db.session()
-    board = build_dashboard(session, rubric, filters)
+    board = build_dashboard(session, rubric, filters, group_minimum())
     return render_template(
         "admin/dashboard.html",
         form=form,
@@ -88,7 +95,11 @@ def export(name: str, fmt: str):
 @admin_required
 def quality():
     form, filters, rubric = filter_form()
-    report = rubric_quality(db.session(), rubric, filters)
+    session = db.session()
+    everyone = replace(filters, link_id=None)  # the sums behind these figures have no links
+    minimum = group_minimum()
+    withheld = selection_refusal(session, everyone, minimum, "no quality figures are shown")
+    report = None if withheld else rubric_quality(session, rubric, everyone)
     asked = next(
         (c.label for c in form.link.choices if c.value and c.value == form.link.data), None
     )
@@ -96,6 +107,8 @@ def quality():
         "admin/quality.html",
         form=form,
         report=report,
+        withheld=withheld,
+        minimum=minimum,
         rubric=rubric,
         explain=explain,
         two_places=two_places,

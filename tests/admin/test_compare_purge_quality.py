@@ -142,12 +142,29 @@ def test_quality_page_says_the_link_filter_does_not_apply(app, staff):
 
 
 def test_quality_statements_carry_their_quiz_numbers(app, staff):
-    add_result(app, None, "mid", answers={"a1": 5, "a2": 4, "a3": 4, "a4": 2})
+    for n, (a1, a2, a3, a4) in enumerate(PEOPLE):
+        answers = {"a1": a1, "a2": a2, "a3": a3, "a4": a4, "b1": a1, "b2": 3, "b3": n + 1, "b4": 2}
+        add_result(app, None, "mid", answers=answers)
     page = staff["root"].get("/admin/quality").get_data(as_text=True)
     # Quiz order: a1, b1, a2, b2 in part one, then a3, b3, a4, b4.
     for number, text in ((1, "I like alpha."), (7, "Alpha bores me."), (8, "I avoid beta.")):
         assert f'<span class="qnum">{number}.</span> {text}</td>' in page
-    assert "(1 complete answer)" in page
+    assert page.count("(5 complete answers)") == 2
+
+
+def test_quality_withholds_a_small_selection_and_a_small_dimension(app, staff):
+    for n, (a1, a2, a3, a4) in enumerate(PEOPLE):
+        answers = {"a1": a1, "a2": a2, "a3": a3, "a4": a4, "b1": 3, "b2": 3, "b3": 3}
+        answers["b4"] = 2 if n == 0 else None  # one person answered every beta statement
+        add_result(app, None, "mid", day=dt.date(2026, 5, n + 1), answers=answers)
+    page = html.unescape(staff["root"].get("/admin/quality").get_data(as_text=True))
+    assert "(5 complete answers)" in page  # alpha
+    assert "Fewer than 5 people here answered every statement of this dimension" in page
+    assert "I avoid beta." not in page  # beta's statements and their means are not shown
+    one_day = staff["root"].get("/admin/quality?since=2026-05-01&until=2026-05-01")
+    page = html.unescape(one_day.get_data(as_text=True))
+    assert "This selection holds fewer than 5 results, so no quality figures are shown" in page
+    assert "complete answer" not in page and "I like alpha." not in page
 
 
 def test_reliability_agrees_with_the_same_sums():

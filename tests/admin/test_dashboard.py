@@ -1,5 +1,8 @@
 """Dashboard figures on a small dataset whose expected values are worked out by hand.
 
+Each row is stored three times (REPEAT), so that every selection below holds at least
+k = 5 results (QUIZAPP_COHORT_MIN_SIZE); means and medians are those of the four rows.
+
 R1 2026-11-02 no link  high overall 80  alpha 90 beta 60    a1=5  s1=x
 R2 2026-11-03 link L   mid  overall 60  alpha 70 beta 40    a1=4  s1=y
 R3 2026-11-10 link L   low  overall 40  alpha 30 beta 60    a1=2  s1=z
@@ -13,7 +16,7 @@ import re
 import pytest
 
 from quizapp import db
-from quizapp.dashboard import build_dashboard
+from quizapp.dashboard import OTHER_RESULTS, Period, build_dashboard
 from quizapp.stats import Filters
 from tests.conftest import add_link, add_result, add_user, login
 
@@ -39,10 +42,14 @@ ROWS = [
 ]
 
 
+REPEAT = 3
+MINIMUM = 5  # the default QUIZAPP_COHORT_MIN_SIZE
+
+
 @pytest.fixture
 def data(app, staff):
     link_id, _ = add_link(app, label="Autumn workshop")
-    for day, via_link, band, overall, scores, answers in ROWS:
+    for day, via_link, band, overall, scores, answers in ROWS * REPEAT:
         add_result(app, link_id if via_link else None, band, scores, overall, day, answers=answers)
     return link_id
 
@@ -52,39 +59,44 @@ def board(app, **filters):
     with app.app_context():
         rubric = app.extensions["quizapp.rubrics"]["mini"]
         filters = Filters(rubric_id="mini", rubric_version="0.1", **filters)
-        return build_dashboard(db.session(), rubric, filters)
+        return build_dashboard(db.session(), rubric, filters, MINIMUM)
 
 
 def test_all_results(app, data):
     got = board(app)
-    assert got.total == 4
+    assert got.withheld is None
+    assert got.total == 12
     assert got.mean_overall == 63.75  # (80 + 60 + 40 + 75) / 4
     assert [(c.label, c.n) for c in got.bands] == [
-        ("High fit", 2),
-        ("Middle fit", 1),
-        ("Low fit", 1),
+        ("High fit", 6),
+        ("Middle fit", 3),
+        ("Low fit", 3),
     ]
     alpha, beta = got.dimensions
-    assert (alpha.n, alpha.mean, alpha.median) == (4, 67.5, 75.0)  # 270 / 4; (70 + 80) / 2
-    assert (beta.n, beta.median) == (3, 60.0)  # 40 60 60
+    assert (alpha.n, alpha.mean, alpha.median) == (12, 67.5, 75.0)  # 270 / 4; (70 + 80) / 2
+    assert (beta.n, beta.median) == (9, 60.0)  # 40 60 60
     assert beta.mean == pytest.approx(160 / 3)
-    ((link, owner, n, mean),) = got.links
-    assert (link.id, owner, n, mean) == (data, "anna", 2, 50.0)
-    assert [(name, links, n) for name, links, n, _ in got.counselors] == [("anna", 1, 2)]
-    assert got.weeks == ((dt.date(2026, 11, 2), 2), (dt.date(2026, 11, 9), 2))
+    link, others = got.links
+    assert (link.link.id, link.counselor, link.n, link.mean) == (data, "anna", 6, 50.0)
+    assert (others.link, others.label, others.n, others.mean) == (None, OTHER_RESULTS, 6, 77.5)
+    assert [(c.name, c.links, c.n, c.mean) for c in got.counselors] == [("anna", 1, 6, 50.0)]
+    assert got.weeks == (
+        Period(dt.date(2026, 11, 2), dt.date(2026, 11, 2), 6),
+        Period(dt.date(2026, 11, 9), dt.date(2026, 11, 9), 6),
+    )
 
 
 def test_date_filter(app, data):
     got = board(app, since=dt.date(2026, 11, 9), until=dt.date(2026, 11, 30))
-    assert got.total == 2
+    assert got.total == 6
     assert got.mean_overall == 57.5  # (40 + 75) / 2
     assert got.dimensions[0].median == 55.0  # (30 + 80) / 2
-    assert got.weeks == ((dt.date(2026, 11, 9), 2),)
+    assert got.weeks == (Period(dt.date(2026, 11, 9), dt.date(2026, 11, 9), 6),)
 
 
 def test_link_filter(app, data):
     got = board(app, link_id=data)
-    assert got.total == 2
+    assert got.total == 6
     assert got.dimensions[0].median == 50.0  # (70 + 30) / 2
     assert got.dimensions[1].mean == 50.0
 
@@ -96,24 +108,26 @@ def test_rubric_version_filter(staff, data):
             r'<span class="stat-number">([\d,]+)</span><span class="stat-label">result', page
         ).group(1)
 
-    assert results("mini@0.1") == "4"
-    assert results("mini@9.9") == "0"
+    assert results("mini@0.1") == "12"
+    empty = staff["root"].get("/admin/?rubric=mini@9.9").get_data(as_text=True)
+    assert "This selection holds fewer than 5 results, so no figures are shown" in empty
+    assert "stat-number" not in empty
 
 
 def test_dashboard_page_shows_the_figures(staff, data):
     page = staff["root"].get("/admin/").get_data(as_text=True)
-    assert '<span class="stat-number">4</span><span class="stat-label">results</span>' in page
+    assert '<span class="stat-number">12</span><span class="stat-label">results</span>' in page
     assert '<span class="stat-number">64</span>' in page  # mean overall 63.75, rounded
     assert 'High fit <span class="hint">(70 to 100)</span>' in page
     assert 'Middle fit <span class="hint">(50 to under 70)</span>' in page
-    assert '2 <span class="hint">(50%)</span>' in page
+    assert '6 <span class="hint">(50%)</span>' in page
     assert '<td class="num">67.5</td>' in page and '<td class="num">75.0</td>' in page
     # a1: one each of Strongly agree, Agree, Disagree and Not sure -> 25% each, in that row
     row = statement_rows(page)[1]
     assert row[0] == "I like alpha."
     assert row[1] == ["0%", "25%", "0%", "25%", "25%", "25%"]
-    assert "(Alpha; 4 answers)" in page
-    assert "Do alpha." in page and '2 <span class="hint">(50%)</span>' in page  # x: 2 of 4
+    assert "(Alpha; 12 answers)" in page
+    assert "Do alpha." in page and '6 <span class="hint">(50%)</span>' in page  # x: 6 of 12
     assert "cdn" not in page.lower()
 
 
@@ -153,7 +167,8 @@ def test_questions_are_numbered_as_on_the_quiz_page(staff, data, client):
 def test_attention_checks_keep_their_quiz_numbers(tpm_app):
     rubric = tpm_app.extensions["quizapp.rubrics"]["technical-project-manager"]
     add_user(tpm_app, "root", "admin")
-    add_result(tpm_app, rubric_id=rubric.id, rubric_version=rubric.version, answers={})
+    for _ in range(MINIMUM):
+        add_result(tpm_app, rubric_id=rubric.id, rubric_version=rubric.version, answers={})
     admin = tpm_app.test_client()
     assert login(admin, "root").status_code == 302
     quiz = tpm_app.test_client().get("/quiz").text
@@ -174,12 +189,12 @@ def test_attention_checks_keep_their_quiz_numbers(tpm_app):
 
 def test_singular_counts_read_naturally(staff, app):
     link_id, _ = add_link(app, label="Autumn workshop")
-    add_result(app, link_id, "high", day=dt.date(2026, 11, 2), answers={"a1": 5, "s1": "x"})
+    for _ in range(MINIMUM):
+        add_result(app, link_id, "high", day=dt.date(2026, 11, 2), answers={"a1": 5, "s1": "x"})
     page = staff["root"].get(f"/admin/?link={link_id}").get_data(as_text=True)
-    for label in ("result", "quiz link with results", "week covered"):
+    for label in ("quiz link shown on its own", "week covered"):
         assert f'<span class="stat-number">1</span><span class="stat-label">{label}</span>' in page
-    assert "(Alpha; 1 answer)" in page and "(1 answer)" in page  # a statement, the scenario
-    assert " answers)" not in page
+    assert '<span class="stat-number">5</span><span class="stat-label">results</span>' in page
 
 
 def test_charts_have_axes_and_every_value_in_text(staff, data):
@@ -187,16 +202,16 @@ def test_charts_have_axes_and_every_value_in_text(staff, data):
     weeks = page[page.index('aria-labelledby="weeks-title"') : page.index('id="bands-title"')]
     assert 'viewBox="0 0 360 210" width="100%"' in weeks
     assert ">Results</text>" in weeks and ">Week starting (2026)</text>" in weeks
-    assert ">0</text>" in weeks and ">2</text>" in weeks  # value axis 0, 1, 2 (two a week)
+    assert ">0</text>" in weeks and ">6</text>" in weeks  # value axis 0, 2, 4, 6 (six a week)
     assert ">2 Nov</text>" in weeks and ">9 Nov</text>" in weeks  # the weeks' first days
-    assert '<td>2 Nov 2026</td><td class="num">2</td>' in weeks
+    assert '<td>2 Nov 2026</td><td class="num">6</td>' in weeks
     spread = page[page.index('id="spread-title"') : page.index('id="questions-title"')]
     assert spread.count("<svg") == 2  # one histogram per dimension
     assert ">Score</text>" in spread and ">100</text>" in spread
-    # alpha 30, 70, 80, 90: one person in each of these ranges, on the chart and in the table
+    # alpha 30, 70, 80, 90: three people in each of these ranges, on the chart and in the table
     alpha = re.search(r"<th scope=\"row\">Alpha</th>(.*?)</tr>", spread).group(1)
     assert re.findall(r'<td class="num">(\d+)</td>', alpha) == [
-        "0", "0", "0", "1", "0", "0", "0", "1", "1", "1"
+        "0", "0", "0", "3", "0", "0", "0", "3", "3", "3"
     ]  # fmt: skip
     assert ">30 to under 40</th>" in spread and ">90 to 100</th>" in spread
 
@@ -206,4 +221,4 @@ def test_invalid_filter_is_explained_not_fatal(staff, data):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "The end date is before the start date, so no dates are applied." in page
-    assert '<span class="stat-number">4</span>' in page  # all four results, not none
+    assert '<span class="stat-number">12</span>' in page  # all twelve results, not none

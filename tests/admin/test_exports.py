@@ -12,9 +12,10 @@ from quizapp import db
 from quizapp.assessment.scoring import round_half_up
 from quizapp.exports import csv_lines, neutralise
 from quizapp.models import Result
-from tests.conftest import add_link, mini_answers
+from tests.conftest import add_link, add_result, mini_answers
 
 INJECTION = '=HYPERLINK("http://x","y")'
+MORE = 3  # results besides the two the tests look at
 
 
 @pytest.fixture
@@ -23,6 +24,8 @@ def stored(app, staff):
     visitor = app.test_client()
     visitor.post(f"/q/{code}", data=mini_answers())
     visitor.post("/quiz", data=mini_answers(a1="ns", b2="1", s1="y"))
+    for _ in range(MORE):  # an export needs k = 5 results (QUIZAPP_COHORT_MIN_SIZE)
+        visitor.post("/quiz", data=mini_answers(b1="2"))
     with app.app_context():
         rows = (
             db.session()
@@ -43,7 +46,7 @@ def test_results_csv_matches_what_is_stored(staff, stored):
     assert "\r\n" in text  # RFC 4180 line ends
     assert not text.startswith("\ufeff")  # a BOM only when asked for
     table = list(csv.DictReader(io.StringIO(text)))
-    assert len(table) == 2
+    assert len(table) == 2 + MORE
     codes = {None: "0", "x": "1", "y": "2", "z": "3"}  # Not sure, then options in order
     for row, result in zip(table, rows, strict=True):
         assert row["result_id"] == str(result.id)
@@ -67,7 +70,7 @@ def test_results_json_matches_and_refuses_a_small_link_filter(staff, stored):
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     data = json.loads(response.get_data(as_text=True))
-    assert len(data) == 2
+    assert len(data) == 2 + MORE
     assert data[0]["answer:s1"] == 1 and data[0]["answer:a1"] == 4
     assert data[1]["answer:s1"] == 2 and data[1]["answer:a1"] == 0  # Not sure
     assert data[0]["overall"] == rows[0].overall
@@ -76,12 +79,14 @@ def test_results_json_matches_and_refuses_a_small_link_filter(staff, stored):
     # The link filter would pick out the one person who used the link.
     refused = staff["root"].get(f"/admin/export/results.json?link={link_id}")
     assert refused.status_code == 403
-    assert "fewer than 5 results" in refused.get_json()["detail"]
+    assert "This selection holds fewer than 5 results" in refused.get_json()["detail"]
 
 
-def test_date_filter_can_empty_an_export(staff, stored):
-    text = staff["root"].get("/admin/export/results.csv?until=2000-01-01").get_data(as_text=True)
-    assert len(list(csv.reader(io.StringIO(text)))) == 1  # the header only
+def test_a_date_filter_that_selects_nothing_is_refused_too(staff, stored):
+    """An empty selection is refused like a small one: "none" must look like "one"."""
+    refused = staff["root"].get("/admin/export/results.csv?until=2000-01-01")
+    assert refused.status_code == 403
+    assert "This selection holds fewer than 5 results" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
@@ -104,7 +109,7 @@ def test_cli_export_to_a_file_and_stdout(app, stored, tmp_path):
     out = tmp_path / "results.csv"
     result = runner.invoke(args=["export", "results", "--format", "csv", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert len(list(csv.DictReader(out.open(newline="")))) == 2
+    assert len(list(csv.DictReader(out.open(newline="")))) == 2 + MORE
     summary = runner.invoke(args=["export", "summary", "--format", "json", "--since", "2000-01-01"])
     data = json.loads(summary.output)
     assert {
@@ -113,11 +118,11 @@ def test_cli_export_to_a_file_and_stdout(app, stored, tmp_path):
         "label": "Results",
         "metric": "count",
         "code": None,
-        "value": 2,
+        "value": 2 + MORE,
     } in data
     refused = runner.invoke(args=["export", "results", "--link", str(stored[0])])
     assert refused.exit_code == 1
-    assert "has fewer than 5 results" in refused.output
+    assert "This selection holds fewer than 5 results" in refused.output
 
 
 def test_cli_export_unknown_rubric(app):
@@ -127,6 +132,9 @@ def test_cli_export_unknown_rubric(app):
 
 
 def test_cli_export_keeps_rubric_versions_apart(tpm_app):
+    for version in ("1.0.0", "2.0.0"):  # k = 5 results of each, or the export is refused
+        for _ in range(5):
+            add_result(tpm_app, rubric_id="technical-project-manager", rubric_version=version)
     runner = tpm_app.test_cli_runner()
     unknown = runner.invoke(args=["export", "results", "--version", "9.9"])
     assert unknown.exit_code == 1

@@ -48,10 +48,11 @@ DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 375, "height": 800}
 # Overall fit of the made-up people: through the link, and straight to /quiz.
 LINK_LEVELS = (0.95, 0.8, 0.6, 0.4, 0.15)
-DIRECT_LEVELS = (0.9, 0.5, 0.2)
+DIRECT_LEVELS = (0.9, 0.7, 0.5, 0.35, 0.2)  # k of them: the link gets a row of its own
 NOTHING_MATCHES = "/admin/?since=2099-01-01&until=2099-12-31"
 DATES_BACKWARDS = "/admin/?since=2030-01-01&until=2020-01-01"
 END_BEFORE_START = "The end date is before the start date, so no dates are applied."
+WITHHELD = "No figures for this selection"
 
 
 def new_username(prefix: str) -> str:
@@ -196,7 +197,7 @@ def test_link_filter_narrows_the_figures_and_the_exports(admin_page, world):
     expect(page).to_have_url(re.compile(rf"/admin/\?.*\blink={world.link_id}\b"))
     expect(page.get_by_label("Quiz link", exact=True)).to_have_value(str(world.link_id))
     expect(stat(page, "results")).to_have_text(str(world.through_link))
-    expect(stat(page, "quiz link with results")).to_have_text("1")
+    expect(stat(page, "quiz link shown on its own")).to_have_text("1")
     expect(stat(page, "mean overall score")).to_have_text(f"{round_half_up(world.link_mean):.0f}")
 
     exports = page.locator("section[aria-labelledby=exports-title]")
@@ -227,15 +228,18 @@ def test_unfiltered_export_has_every_result_and_no_tokens(admin_page, world):
     assert not leaked, f"the results export contains private result tokens: {leaked}"
 
 
-def test_a_filter_that_matches_nothing_says_so(admin_page):
+def test_a_filter_that_matches_nothing_says_why_there_are_no_figures(admin_page):
     page = admin_page
     page.get_by_label("From", exact=True).fill("2099-01-01")
     with page.expect_navigation():
         page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"since=2099-01-01"))
-    expect(stat(page, "results")).to_have_text("0")
-    expect(page.get_by_role("heading", name="No results match these filters")).to_be_visible()
+    # None looks like one: any selection of fewer than k results shows only why.
+    expect(page.get_by_role("heading", name=WITHHELD)).to_be_visible()
+    expect(page.get_by_text("This selection holds fewer than 5 results")).to_be_visible()
+    expect(page.locator(".stat-cards")).to_have_count(0)
     expect(page.get_by_role("heading", name="Fit bands")).to_have_count(0)
+    expect(page.get_by_role("link", name="Results (CSV)")).to_have_count(0)
     page.get_by_role("link", name="Clear", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_label("From", exact=True)).to_have_value("")
@@ -352,7 +356,7 @@ def visited(browser, live_server, world, admin_state) -> dict[str, Visit]:
         page.get_by_role("button", name="Apply filters").click()
     visits["dashboard-filtered"] = record(landed.value)
     visits["dashboard-nothing-matches"] = record(page.goto(NOTHING_MATCHES))
-    assert page.get_by_role("heading", name="No results match these filters").is_visible()
+    assert page.get_by_role("heading", name=WITHHELD).is_visible()
     visits["dashboard-dates-backwards"] = record(page.goto(DATES_BACKWARDS))
     assert page.get_by_text(END_BEFORE_START).is_visible()
     visits["quality"] = record(page.goto("/admin/quality"))

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
-LEVELS = (0.9, 0.7, 0.5, 0.3)  # the made-up people's overall fit
+LEVELS = (0.9, 0.7, 0.5, 0.3, 0.1)  # the made-up people's overall fit: k = 5 of them
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def rubric(live_server):
 
 @pytest.fixture(scope="module")
 def world(browser, live_server, rubric) -> dict:
-    """An admin, and four complete quizzes through a new link; returns what was posted."""
+    """An admin, and five complete quizzes through a new link; returns what was posted."""
     app = live_server.app
     admin = add_staff(app, f"charts-admin-{uuid4().hex[:8]}", role="admin")
     counselor = add_staff(app, f"charts-counselor-{uuid4().hex[:8]}")
@@ -107,7 +107,7 @@ def test_charts_have_axes_and_scale_to_the_screen(new_context, admin_state, worl
     expect(weeks).to_have_attribute("width", "100%")
     expect(weeks).to_have_accessible_name(re.compile(r"^Results per week, weeks starting "))
     texts = weeks.locator("text").all_text_contents()
-    assert {"Results", "0", "1", "2", "3", "4"} <= set(texts), texts  # value axis, 4 this week
+    assert {"Results", "0", "2", "4", "5", "6"} <= set(texts), texts  # value axis; 5 this week
     assert any(t.startswith("Week starting (") for t in texts), texts
     histograms = page.locator(".histograms svg[role=img]")
     expect(histograms).to_have_count(7)
@@ -145,14 +145,14 @@ def test_question_numbers_and_shares_match_the_quiz(new_context, admin_state, wo
         assert shown[numbers[check.id]][1][1:] == [
             "Attention check: not scored, and its answers are not counted here."
         ]
-    # Statement 1's shares, as text, from what the four people answered; none was "Not sure".
+    # Statement 1's shares, as text, from what the five people answered; none was "Not sure".
     first = next(i for section in rubric.sections for i in section.items)
     given = Counter(values[first] for values in world["posted"])
     expected = [f"{100 * given.get(str(v), 0) // len(LEVELS)}%" for v in (1, 2, 3, 4, 5)]
     statement, *shares = shown[1][1]
     assert shares == [*expected, "0%"]
-    assert statement.endswith("; 4 answers)")
-    assert shown[numbers[rubric.scenarios[0].id]][1][0].endswith("(4 answers)")
+    assert statement.endswith(f"; {len(LEVELS)} answers)")
+    assert shown[numbers[rubric.scenarios[0].id]][1][0].endswith(f"({len(LEVELS)} answers)")
 
 
 def test_bands_and_histograms_write_their_figures(new_context, admin_state, world):
