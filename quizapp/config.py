@@ -16,8 +16,6 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 64 * 1024,  # a full questionnaire is about 2 KB
     "COHORT_MIN_SIZE": 5,
     "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted
-    "COHORT_EPSILON": 60.0,  # privacy-loss budget of one group-figure release (docs/privacy.md)
-    "COHORT_LINK_EPSILON": 1200.0,  # all releases of one link together (20 releases at 60)
     "COMPARE_MIN_RESULTS": 30,
     "RETENTION_DAYS": None,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -65,7 +63,6 @@ _INT = {
     "PROXY_COUNT",
     "SUBMISSION_KEY_MINUTES",
 }
-_FLOAT = {"COHORT_EPSILON", "COHORT_LINK_EPSILON"}
 _BOOL = {"SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -92,7 +89,7 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
     """Return the settings found in the environment, parsed to their types."""
     environ = os.environ if environ is None else environ
     found: dict[str, object] = {}
-    for name in _INT | _FLOAT | _BOOL | _STR:
+    for name in _INT | _BOOL | _STR:
         raw = environ.get(PREFIX + name)
         if raw is None or raw == "":
             continue
@@ -101,13 +98,6 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
                 found[name] = int(raw)
             except ValueError as exc:
                 raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from exc
-        elif name in _FLOAT:
-            try:
-                found[name] = float(raw)
-            except ValueError as exc:
-                raise ConfigError(f"{PREFIX}{name} must be a number, not {raw!r}") from exc
-            if not found[name] > 0:
-                raise ConfigError(f"{PREFIX}{name} must be above 0, not {raw!r}")
         elif name in _BOOL:
             word = raw.strip().lower()
             if word not in _TRUE | _FALSE:

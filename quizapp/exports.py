@@ -3,6 +3,8 @@
 Result rows are shaped by the database (answer codes, rounding, band labels, links of fewer than
 k results left unnamed) and written from plain tuples, a chunk at a time; on PostgreSQL the CSV
 comes straight from ``COPY (SELECT ...) TO STDOUT``. Every format and the CLI share this code.
+Results and summaries follow the dashboard's small-group rules (quizapp/dashboard.py): filters
+that select fewer than k results are refused.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from sqlalchemy.orm import Session, aliased
 from .assessment.rubric import Rubric
 from .assessment.scoring import round_half_up
 from .cohort import CohortReport
+from .dashboard import EXPORTED, build_dashboard, selection_refusal
 from .models import QuizLink, Result, ResultScore, User
-from .stats import Filters, band_counts, result_count, rollup_sums
+from .stats import Filters, band_counts, result_count
 
 # A cell starting with one of these could be read as a formula by a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -96,17 +99,18 @@ def cohort_rows(report: CohortReport) -> Iterator[list[object]]:
     yield ["group", "minimum group size", "count", report.minimum]
     if report.suppressed:
         return
-    yield ["group", "figures update at", "count", report.next_update or "never: budget used up"]
-    if report.bands is None:
+    yield ["group", "figures update at", "count", report.next_update or "never: these are final"]
+    yield ["group", "means within, 9 times in 10", "points", f"\u00b1{report.margin}"]
+    if report.bands is None and report.size < report.band_table_from:
+        yield ["band", "all bands", "people", f"shown from {report.band_table_from} responses"]
+    elif report.bands is None:
         yield ["band", "all bands", "people", "withheld: they would single people out"]
     for band in report.bands or ():
         yield ["band", band.label, "people", band.count.text]
     for row in report.dimensions:
         name = row.dimension.name
         yield ["dimension", name, "group mean", row.mean.text]
-        yield ["dimension", name, "typical distance from the group mean", row.spread.text]
         yield ["dimension", name, "everyone's mean", row.everyone]
-        yield ["dimension", name, "people with this as a gap", row.gaps.text]
 
 
 # --- Tables: a header and its rows, a chunk at a time --------------------------------------
@@ -274,16 +278,6 @@ def named_link_ids(session: Session, minimum: int) -> list[int]:
         .having(func.count() >= minimum)
     )
     return list(session.scalars(query))
-
-
-def refusal(session: Session, filters: Filters, minimum: int) -> str | None:
-    """Why an export must not be made, or None: one small link's rows would be one person's."""
-    if filters.link_id is not None and filters.link_id not in named_link_ids(session, minimum):
-        return (
-            f"Link {filters.link_id} has fewer than {minimum} results, so its results cannot be "
-            "exported on their own; export without the link filter instead."
-        )
-    return None
 
 
 def _safe_text(value, dialect: str):
@@ -454,57 +448,55 @@ SUMMARY_HEADER = ["section", "key", "label", "metric", "code", "value"]
 def summary_rows(
     session: Session, rubric: Rubric, filters: Filters, minimum: int
 ) -> Iterator[list[object]]:
-    """Totals, bands, dimensions, answers per question, links, counselors and weeks."""
-    from .dashboard import build_dashboard
+    """The dashboard's figures: totals, bands, dimensions, answers, links, counselors and weeks.
 
-    board = build_dashboard(session, rubric, filters)
+    Under the dashboard's rules: a figure it withholds is a "withheld" row with no value.
+    """
+    board = build_dashboard(session, rubric, filters, minimum)
     yield ["total", "results", "Results", "count", None, board.total]
     yield ["total", "overall", "Overall score", "mean", None, rounded(board.mean_overall)]
     bands = band_counts(session, filters)
     for band in rubric.bands:
         yield ["band", band.id, band.label, "count", None, bands.get(band.id, 0)]
     yield ["band", None, NO_BAND, "count", None, bands.get(None, 0)]
+    fewer = f"fewer than {minimum}"
     for fig in board.dimensions:
         dim = fig.dimension
+        if not fig.shown:
+            yield ["dimension", dim.id, f"{dim.name}: {fewer} scored", "withheld", None, None]
+            continue
         yield ["dimension", dim.id, dim.name, "count", None, fig.n]
         yield ["dimension", dim.id, dim.name, "mean", None, rounded(fig.mean)]
         yield ["dimension", dim.id, dim.name, "median", None, rounded(fig.median)]
-    answers = rollup_sums(session, filters, ("ans",))
+    figures = {q.id: q for q in board.questions}
     for q in questions(rubric):
         if q.kind == "check":
             continue  # attention checks are not counted in the running totals
-        for code, label in sorted(q.codes):
-            n = answers.get(("ans", q.id, float(code)), (0, 0.0))[0]
-            yield ["answer", q.id, label, "count", code, n]
-    yield from _link_rows(board, set(named_link_ids(session, minimum)), minimum)
-    for week, n in board.weeks:
-        yield ["week", week.isoformat(), f"Week of {week.isoformat()}", "count", None, n]
-
-
-def _link_rows(board, named: set[int], minimum: int) -> Iterator[list[object]]:
-    """Per link and per counselor, naming only links of at least ``minimum`` results."""
-    counselors: dict[str, list[float]] = {}
-    small = [0, 0.0]
-    for link, counselor, n, mean in board.links:
-        total = (mean or 0.0) * n
-        if link.id not in named:
-            small[0] += n
-            small[1] += total
+        shown = figures[q.id].counts
+        if not shown:
+            yield ["answer", q.id, f"{fewer} answers", "withheld", None, None]
             continue
-        yield ["link", link.id, link.label, "count", None, n]
-        yield ["link", link.id, link.label, "mean overall", None, rounded(mean)]
-        mine = counselors.setdefault(counselor, [0, 0, 0.0])
-        mine[0] += 1
-        mine[1] += n
-        mine[2] += total
-    if small[0]:
-        label = f"Links with fewer than {minimum} results, together"
-        yield ["link", None, label, "count", None, small[0]]
-        yield ["link", None, label, "mean overall", None, rounded(small[1] / small[0])]
-    for name, (links, n, total) in counselors.items():
-        yield ["counselor", name, name, "links", None, links]
-        yield ["counselor", name, name, "count", None, n]
-        yield ["counselor", name, name, "mean overall", None, rounded(total / n if n else None)]
+        # The dashboard lists a statement's Not sure last; the summary goes by code.
+        by_code = dict(zip([code for code, _ in q.codes], shown, strict=True))
+        for code, label in sorted(q.codes):
+            yield ["answer", q.id, label, "count", code, by_code[code].n]
+    yield from _link_rows(board)
+    for period in board.weeks:
+        first, last = period.first.isoformat(), period.last.isoformat()
+        label = f"Week of {first}" if first == last else f"Weeks of {first} to {last}"
+        yield ["week", first, label, "count", None, period.n]
+
+
+def _link_rows(board) -> Iterator[list[object]]:
+    """Links with rows of their own on the dashboard, the others together, and counselors."""
+    for row in board.links:
+        key = row.link.id if row.link else None
+        yield ["link", key, row.label, "count", None, row.n]
+        yield ["link", key, row.label, "mean overall", None, rounded(row.mean)]
+    for row in board.counselors:
+        yield ["counselor", row.name, row.name, "links", None, row.links]
+        yield ["counselor", row.name, row.name, "count", None, row.n]
+        yield ["counselor", row.name, row.name, "mean overall", None, rounded(row.mean)]
 
 
 def summary_table(session: Session, rubric: Rubric, filters: Filters, minimum: int) -> Table:
@@ -617,6 +609,10 @@ EXPORTS = {
 }
 
 
+# Tables about people: refused for a selection of fewer than k results (the codebook is not).
+ABOUT_PEOPLE = {"results", "summary"}
+
+
 class ExportRefused(Exception):
     """An export that would say too much, or not fit its format."""
 
@@ -626,7 +622,9 @@ def export_chunks(
 ) -> Iterator[bytes]:
     """Check the export may be made, then return its bytes, produced lazily."""
     minimum = int(current_app.config["COHORT_MIN_SIZE"])
-    reason = refusal(session, filters, minimum)
+    reason = None
+    if ABOUT_PEOPLE.intersection(EXPORTS[(name, fmt)]):
+        reason = selection_refusal(session, filters, minimum, EXPORTED)
     if reason is None and fmt == "xlsx" and result_count(session, filters) > XLSX_MAX_ROWS:
         reason = f"More than {XLSX_MAX_ROWS:,} results do not fit one sheet: use CSV, or filter."
     if reason:

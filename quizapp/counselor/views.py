@@ -26,7 +26,14 @@ from ..catalog import rubrics
 from ..cohort import CohortReport, cohort_report
 from ..disclosure import count_range
 from ..exports import cohort_rows, csv_download
-from ..links import archived_count, label_in_use, links_with_counts, response_count, state_of
+from ..links import (
+    archived_count,
+    counted_maximum,
+    label_in_use,
+    links_with_counts,
+    response_count,
+    state_of,
+)
 from ..models import QuizLink
 from .forms import EditLinkForm, LinkForm, ToggleForm
 
@@ -42,16 +49,9 @@ def own_link(link_id: int) -> QuizLink:
 
 
 def released(link: QuizLink, rubric: Rubric) -> CohortReport:
-    """The link's group figures as released to counselors, under the configured budgets."""
+    """The link's group figures as released to counselors (quizapp/disclosure.py)."""
     config = current_app.config
-    return cohort_report(
-        db.session(),
-        link,
-        rubric,
-        config["COHORT_MIN_SIZE"],
-        config["COHORT_EPSILON"],
-        config["COHORT_LINK_EPSILON"],
-    )
+    return cohort_report(db.session(), link, rubric, config["COHORT_MIN_SIZE"], config["SECRET_KEY"])
 
 
 def share_url(link: QuizLink) -> str:
@@ -75,8 +75,9 @@ def dashboard():
     owner = None if current_user.is_admin else current_user.user
     archived = request.args.get("archived") == "1"
     session = db.session()
+    k = current_app.config["COHORT_MIN_SIZE"]
     rows = [
-        (link, n, state_of(link, n))
+        (link, n, state_of(link, n, k), counted_maximum(link.max_responses, k))
         for link, n in links_with_counts(session, owner, archived=archived)
     ]
     return render_template(
@@ -138,14 +139,15 @@ def link(link_id: int):
     session = db.session()
     rubric = rubrics().get(link.rubric_id)
     count = response_count(session, link)
-    minimum = current_app.config["COHORT_MIN_SIZE"]
+    k = current_app.config["COHORT_MIN_SIZE"]
     report = released(link, rubric) if rubric else None
     return render_template(
         "counselor/link.html",
         link=link,
         rubric=rubric,
-        state=state_of(link, count),
-        shown_count=count_range(count, minimum),
+        state=state_of(link, count, k),
+        shown_count=count_range(count, k),
+        maximum=counted_maximum(link.max_responses, k),
         report=report,
         url=share_url(link),
         toggle=ToggleForm(),

@@ -15,38 +15,40 @@ def test_clients_are_told_before_the_first_question(app, client, staff):
     _, code = add_link(app)
     page = html.unescape(client.get(f"/q/{code}").get_data(as_text=True))
     sentence = (
-        "Your answers are anonymous. Your counselor sees only group figures, in blocks of 5 "
-        "people, and never your result unless you choose to share its private link."
+        "Your answers are anonymous. Your counselor sees only figures for the group as a whole "
+        "(from 10 people on, with deliberate noise), and never your result unless you choose to "
+        "share its private link."
     )
     assert sentence in page
     assert page.index(sentence) < page.index('<fieldset class="question')
     assert sentence not in client.get("/quiz").get_data(as_text=True)  # not on the public quiz
 
 
-def test_admin_sees_the_privacy_budget_and_what_was_spent(app, staff):
+def test_admin_sees_the_releases_and_the_formal_guarantee(app, staff):
     link_id, _ = add_link(app)
     page = staff["root"].get("/admin/").get_data(as_text=True)
-    assert "Privacy-loss budget per release: ε = 60.0" in page
-    assert "would pass ε = 1,200.0" in page
+    assert "over its first 10, 30 and 100 scored responses" in page
     assert "So far 0 releases over 0 links" in page
     fill(app, link_id, 10)
     staff["anna"].get(f"/counselor/links/{link_id}")  # the first release (the first 10)
     page = staff["root"].get("/admin/").get_data(as_text=True)
-    assert "So far 1 release over 1 link; the most spent on one link's people is ε = 60.0" in page
+    # two areas, no band table yet: rho = 2/3, epsilon = 2/3 + 2 sqrt(2/3 ln 10^6) = 6.74
+    assert "So far 1 release over 1 link." in page
+    assert "one person is ε = 6.7 (at δ = 10<sup>-6</sup>)" in page
 
 
 def test_compare_two_links_side_by_side(app, staff):
     before, _ = add_link(app, label="Before the course")
     after, _ = add_link(app, label="After the course")
     other, _ = add_link(app, owner="ben", label="Ben's")
-    fill(app, before, 10, alpha=40.0)
-    fill(app, after, 7, alpha=80.0)
+    fill(app, before, 30, alpha=40.0)
+    fill(app, after, 17, alpha=80.0)
     anna = staff["anna"]
     page = anna.get(f"/counselor/compare?a={before}&b={after}").get_data(as_text=True)
     assert '<h2 id="side-1">Before the course</h2>' in page
     assert '<h2 id="side-2">After the course</h2>' in page
-    assert "cover the first <strong>10</strong> responses" in page  # before: two blocks
-    assert "cover the first <strong>5</strong> responses (5–9 so far)" in page  # after: one
+    assert "cover the first <strong>30</strong> responses" in page  # before: the second release
+    assert "cover the first <strong>10</strong> responses (15–19 so far)" in page  # after: first
     assert anna.get(f"/counselor/compare?a={before}&b={other}").status_code == 404
     same = anna.get(f"/counselor/compare?a={before}&b={before}").get_data(as_text=True)
     assert "Choose two different links to compare." in same and "side-1" not in same
@@ -54,7 +56,7 @@ def test_compare_two_links_side_by_side(app, staff):
 
 def test_printable_group_report_uses_the_same_release(app, staff):
     link_id, _ = add_link(app, label="Evening class")
-    fill(app, link_id, 5)
+    fill(app, link_id, 10)
     anna = staff["anna"]
     csv_text = anna.get(f"/counselor/links/{link_id}/cohort.csv").get_data(as_text=True)
     mean = next(r.split(",")[3] for r in csv_text.splitlines() if "Alpha,group mean" in r)
@@ -91,9 +93,9 @@ def test_releases_and_snapshots_on_postgresql(postgres_url):
     people = app.test_client()
     from tests.conftest import mini_answers
 
-    tokens = [people.post(f"/q/{code}", data=mini_answers()).location for _ in range(7)]
+    tokens = [people.post(f"/q/{code}", data=mini_answers()).location for _ in range(12)]
     first = counselor.get(f"/counselor/links/{link_id}/cohort.csv").get_data(as_text=True)
-    assert "responses the figures cover,count,5" in first
+    assert "responses the figures cover,count,10" in first
     assert counselor.get(f"/counselor/links/{link_id}/cohort.csv").get_data(as_text=True) == first
     page = people.get(tokens[0]).get_data(as_text=True)
     assert "How you compare" in page and people.get(tokens[0]).get_data(as_text=True) == page

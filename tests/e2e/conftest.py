@@ -13,6 +13,9 @@ from tests.conftest import fresh_database_url
 from .helpers import launch_chromium, live_app, missing_tools, serve
 
 SIGN_IN_LIMIT = "200 per minute; 2000 per day"
+# Group figures need 10 and 30 responses through a link, posted from 127.0.0.1 within seconds:
+# the deployed limit (120 submissions a minute from one address) would refuse some of them.
+SUBMIT_LIMIT = "1000 per minute"
 
 
 def require_tools() -> None:
@@ -39,9 +42,12 @@ def live_server(tmp_path_factory, migrated_db) -> LiveServer:
     folder = tmp_path_factory.mktemp("live")
     database_url = fresh_database_url(folder, migrated_db, for_session=True)
     # Every browser test signs in from 127.0.0.1, so the deployed limit (10 a minute) would
-    # refuse sign-ins depending on how many tests ran in the last minute. tests/auth checks
-    # the limit itself; here it is only raised, never turned off.
-    app = live_app(folder, database_url, LOGIN_RATE_LIMIT=SIGN_IN_LIMIT)
+    # refuse sign-ins depending on how many tests ran in the last minute; the same goes for
+    # quiz submissions. tests/auth checks the limits themselves; here they are only raised,
+    # never turned off.
+    app = live_app(
+        folder, database_url, LOGIN_RATE_LIMIT=SIGN_IN_LIMIT, SUBMIT_RATE_LIMIT=SUBMIT_LIMIT
+    )
     with serve(app) as url:
         yield LiveServer(app, url)
 
