@@ -51,7 +51,9 @@ def own_link(link_id: int) -> QuizLink:
 def released(link: QuizLink, rubric: Rubric) -> CohortReport:
     """The link's group figures as released to counselors (quizapp/disclosure.py)."""
     config = current_app.config
-    return cohort_report(db.session(), link, rubric, config["COHORT_MIN_SIZE"], config["SECRET_KEY"])
+    return cohort_report(
+        db.session(), link, rubric, config["COHORT_MIN_SIZE"], config["SECRET_KEY"]
+    )
 
 
 def share_url(link: QuizLink) -> str:
