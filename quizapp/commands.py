@@ -16,6 +16,8 @@ from .assessment.lint import lint
 from .assessment.rubric import Rubric, RubricError, load_file
 from .assessment.sim_report import format_report
 from .assessment.simulation import Model, simulate
+from .assessment.stress import MODELS as STRESS_MODELS
+from .assessment.stress import format_stress, stress_figures
 from .auth.views import set_password_url
 from .exports import ExportRefused, export_chunks, rows_in
 from .models import today, utc_now
@@ -120,11 +122,20 @@ def rubric_check(files: tuple[str, ...]) -> None:
 @click.option("--people", default=2000, show_default=True, type=click.IntRange(50, 200_000))
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--loading", default=0.6, show_default=True, type=click.FloatRange(0.1, 0.95))
-def rubric_simulate(rubric_file: str | None, people: int, seed: int, loading: float) -> None:
+@click.option(
+    "--stress",
+    is_flag=True,
+    help="Instead, the same figures under respondent models beyond the simulation's own.",
+)
+def rubric_simulate(
+    rubric_file: str | None, people: int, seed: int, loading: float, stress: bool
+) -> None:
     """Run simulated respondents with known traits through the real scoring (docs/validity.md).
 
     RUBRIC_FILE defaults to the default rubric. Prints reliability, rank recovery, retest
-    agreement, bands by response style, unclear-sitting rates and related-role reach.
+    agreement, bands by response style, unclear-sitting rates and related-role reach; with
+    --stress, a table of figures under each stress model (uneven thresholds, a tendency to
+    agree, a wording factor) with careless, faking and strategic "Not sure" sittings.
     """
     if rubric_file is None:
         rubric = current_app.extensions["quizapp.rubrics"][current_app.config["DEFAULT_RUBRIC"]]
@@ -133,6 +144,13 @@ def rubric_simulate(rubric_file: str | None, people: int, seed: int, loading: fl
             rubric = load_file(rubric_file)
         except RubricError as exc:
             fail(str(exc))
+    if stress:
+        figures = []
+        for model in STRESS_MODELS:
+            _progress(f"stress model: {model.name}")
+            figures.append(stress_figures(rubric, model, people, seed, loading))
+        click.echo(format_stress(rubric, figures))
+        return
     report = simulate(
         rubric, people=people, seed=seed, model=Model(loading=loading), progress=_progress
     )
