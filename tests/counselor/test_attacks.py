@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import html
 import io
+import re
 
 import numpy as np
 import pytest
@@ -277,17 +279,54 @@ def test_everyone_s_means_do_not_move_with_one_sitting_or_the_hour(setting):
     assert release(counselor, other)[3] == shown  # the same 100 people, the same figures
 
 
+def bar_values(page: str) -> list[int]:
+    return [int(v) for v in re.findall(r'<span class="bar-value">(\d+)<', page)]
+
+
 def test_the_compare_page_and_report_show_the_same_release(setting):
+    """Every page that shows a link's figures shows the one release: nothing new to combine."""
     app, counselor = setting
     own = puppets()
-    link_id, _ = add_any_link(app, label="Shown three ways", rubric_id=TPM.id)
+    first, _ = add_any_link(app, label="Shown three ways", rubric_id=TPM.id)
+    second, _ = add_any_link(app, label="Beside it", rubric_id=TPM.id)
     for seat in own[:30]:
-        sit(app, link_id, *seat[:2])
-    _, means, _, _, _ = release(counselor, link_id)
-    report = counselor.get(f"/counselor/links/{link_id}/report").get_data(as_text=True)
-    for area, mean in means.items():
-        assert f">{mean}<" in report or f"{mean}</" in report
-    assert release(counselor, link_id)[1] == means
+        sit(app, first, *seat[:2])
+    for seat in own[30:40]:
+        sit(app, second, *seat[:2])
+    means = [release(counselor, link)[1] for link in (first, second)]
+    in_order = [[m[a] for a in AREAS] for m in means]
+    report = counselor.get(f"/counselor/links/{first}/report").get_data(as_text=True)
+    assert bar_values(report) == in_order[0]
+    compare = counselor.get(f"/counselor/compare?a={first}&b={second}").get_data(as_text=True)
+    assert bar_values(compare) == in_order[0] + in_order[1]
+    assert [release(counselor, link)[1] for link in (first, second)] == means
+
+
+def test_counts_are_plain_and_true_at_every_release(setting):
+    """Never "more than 0", never a count out of more people than the figures cover."""
+    app, counselor = setting
+    own = puppets()
+    link_id, _ = add_any_link(app, label="Counted", rubric_id=TPM.id)
+    for size in (10, 30, 100):
+        while _count(app, link_id) < size:
+            sit(app, link_id, *own[_count(app, link_id) % len(own)][:2])
+        page = html.unescape(counselor.get(f"/counselor/links/{link_id}").get_data(as_text=True))
+        text = release(counselor, link_id)[4]
+        for shown in (page, text):
+            assert "more than 0" not in shown and "fewer than 0" not in shown
+            for number in re.findall(r"\bof (\d+) people", shown):
+                assert int(number) <= size
+
+
+def _count(app, link_id) -> int:
+    from sqlalchemy import func, select
+
+    from quizapp.models import Result
+
+    with app.app_context():
+        return db.session().scalar(
+            select(func.count()).select_from(Result).where(Result.link_id == link_id)
+        )
 
 
 def test_at_thirty_the_means_are_within_six_points_nine_times_in_ten(setting):
