@@ -164,3 +164,17 @@ def test_the_private_link_comes_first_and_every_bar_says_its_numbers(client):
         value = int(shown)
         expected = "At or above the strength line" if value >= 70 else "Between the lines"
         assert level == (expected if value >= 55 else "Below the gap line")
+
+
+def test_the_fit_lists_say_they_are_the_authors_criteria_not_the_guide_s(tpm_app):
+    """The guide's own fit and not-fit lists were lost: the page must not pass ours off as its."""
+    from quizapp.assessment.simulation import Simulator
+
+    rubric = tpm_app.extensions["quizapp.rubrics"]["technical-project-manager"]
+    sim = Simulator(rubric, seed=12)
+    client = tpm_app.test_client()
+    answers = {k: "ns" if v is None else str(v) for k, v in sim.answers(sim.traits()).items()}
+    page = client.get(client.post("/quiz", data=answers).location).get_data(as_text=True)
+    note = page.index("the career guide this quiz is built on had lists of who the role suits")
+    assert "These are the quiz authors' own criteria" in page
+    assert note < page.index("This role is a strong fit if you")
