@@ -12,6 +12,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app quizapp
+# pip keeps its downloads inside .venv: setting up writes nothing outside the project.
+PIP := $(BIN)/python -m pip --cache-dir $(VENV)/.pip-cache
 # The PostgreSQL pass creates its test databases on this server (see tests/conftest.py).
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
@@ -28,17 +30,17 @@ $(BIN)/python:
 		exit 1; \
 	}
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) install --quiet --upgrade pip
 
 # What serving needs (with the PostgreSQL driver and the Redis client for a shared set-up);
 # the test tools come only with make test. The test set includes everything serving needs,
 # so installing it brings the serving stamp up to date too.
 $(VENV)/.installed-run: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[postgres,redis]"
+	$(PIP) install --quiet -e ".[postgres,redis]"
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[postgres,redis,test]"
+	$(PIP) install --quiet -e ".[postgres,redis,test]"
 	touch $@ $(VENV)/.installed-run
 
 node_modules/.installed: package.json package-lock.json
