@@ -57,6 +57,19 @@ class Report:
     unclear: tuple[str, ...] = ()  # why the answers give no clear picture (no band then)
     near: tuple[Band, Band] | None = None
     capped: bool = False
+    unsure: tuple[tuple[Dimension, int], ...] = ()  # "Not sure" answers counted, per area
+
+    @property
+    def unsure_counted_as(self) -> str:
+        """What a counted "Not sure" stands for, in the scale's words where it is one of them."""
+        rule = self.rubric.scoring.not_sure
+        if rule is None:
+            return ""
+        step = rule.counts_as / 25
+        labels = {p.value: p.label for p in self.rubric.scale}
+        if step.is_integer() and int(step) + 1 in labels:
+            return f"“{labels[int(step) + 1]}”"
+        return f"{rule.counts_as:g} out of 100"
 
     @property
     def ranked_roles(self) -> bool:
@@ -85,9 +98,11 @@ def _rounded(value: float | None) -> int | None:
     return None if value is None else int(round_half_up(value))
 
 
-def _level(rubric: Rubric, score: float | None) -> str | None:
+def _level(rubric: Rubric, score: float | None, around: bool = False) -> str | None:
     if score is None:
         return None
+    if around:  # too near a line to say which side (the rubric's label_margin)
+        return "around"
     # The same unrounded comparison as strengths and gaps, so the text never contradicts them.
     if score < rubric.scoring.gap_threshold:
         return "low"
@@ -98,6 +113,7 @@ def build_report(rubric: Rubric, result: Result) -> Report:
     """Join a stored result with the rubric it was scored against."""
     profile = result.profile or {}
     strengths, gaps = set(profile.get("strengths", ())), set(profile.get("gaps", ()))
+    around = set(profile.get("around", ()))
     known = {d.id: d for d in rubric.dimensions}
     lines = tuple(
         DimensionLine(
@@ -105,7 +121,7 @@ def build_report(rubric: Rubric, result: Result) -> Report:
             _rounded(s.score),
             s.dimension_id in strengths,
             s.dimension_id in gaps,
-            _level(rubric, s.score),
+            _level(rubric, s.score, s.dimension_id in around),
         )
         for s in result.scores
         if s.dimension_id in known
@@ -144,6 +160,9 @@ def build_report(rubric: Rubric, result: Result) -> Report:
         unclear=tuple(REASONS[n] for n in result.notes if n in REASONS),
         near=(bands[near[0]], bands[near[1]]) if near and all(b in bands for b in near) else None,
         capped=bool(profile.get("capped")),
+        unsure=tuple(
+            (known[d], n) for d, n in profile.get("unsure", {}).items() if d in known and n
+        ),
     )
 
 

@@ -85,6 +85,11 @@ def profile_of(scored: ScoredResult) -> dict:
         profile["near"] = list(scored.near)
     if scored.capped:
         profile["capped"] = True
+    if scored.around:
+        profile["around"] = list(scored.around)
+    unsure = {d.id: d.unsure for d in scored.dimensions if d.unsure}
+    if unsure:
+        profile["unsure"] = unsure
     if scored.quality is not None:
         q = scored.quality
         profile["quality"] = {

@@ -180,11 +180,23 @@ class CareerPath(_Frozen):
 
 
 class CoreRule(_Frozen):
-    """The role's technical core: a band above ``capped_to`` needs this dimension at ``floor``."""
+    """The role's technical core: a band above ``capped_to`` needs this dimension at ``floor``,
+    and, with ``evidence``, its statements (not only its scenarios) at least that high too:
+    neutral answers are no evidence."""
 
     dimension: Ident
     floor: float = Field(ge=0, le=100)
     capped_to: Ident
+    evidence: float | None = Field(default=None, ge=0, le=100)
+
+
+class NotSureRule(_Frozen):
+    """How "Not sure" counts: as the keyed score ``counts_as`` (so that leaving out what one would
+    rather not say gains nothing), and an area with more than ``most_per_area`` of them is not
+    scored at all ("not enough to say"). Without this rule "Not sure" is left out."""
+
+    counts_as: float = Field(ge=0, le=100)
+    most_per_area: int | None = Field(default=None, ge=0)
 
 
 class QualityRules(_Frozen):
@@ -208,6 +220,10 @@ class ScoringRules(_Frozen):
     top_roles: int = Field(default=3, ge=1, le=10)
     core: CoreRule | None = None
     quality: QualityRules | None = None
+    not_sure: NotSureRule | None = None
+    # A strength or gap is named only this far past its line; nearer, the area is "around the
+    # line" (a second sitting could put it on either side). None: named at the line itself.
+    label_margin: float | None = Field(default=None, ge=0, le=50)
 
 
 class Spread(_Frozen):

@@ -42,6 +42,7 @@ class DimensionScore:
     scenario: float | None
     answered: int
     total: int
+    unsure: int = 0  # "Not sure" answers counted under the rubric's not_sure rule
 
     @property
     def enough(self) -> bool:
@@ -69,6 +70,7 @@ class ScoredResult:
     near: tuple[str, str] | None = None  # the two bands whose boundary is within one SEM
     capped: bool = False  # the band was capped by the rubric's core rule
     quality: ResponseQuality | None = None
+    around: tuple[str, ...] = ()  # areas too near a line to be named a strength or a gap
 
     @property
     def unclear(self) -> bool:
@@ -104,19 +106,28 @@ def _scenario_points(rubric: Rubric, answers: Mapping[str, Answer]) -> dict[str,
 def _dimension_scores(rubric, answers, item_scores) -> tuple[DimensionScore, ...]:
     rules = rubric.scoring
     scenario_points = _scenario_points(rubric, answers)
+    unsure_rule = rules.not_sure
     out = []
     for dim in rubric.dimensions:
         answered = [item_scores[i] for i in dim.item_ids if i in item_scores]
+        unsure = 0
+        if unsure_rule is not None:
+            unsure = sum(1 for i in dim.item_ids if i in answers and answers[i] is None)
+            answered += [unsure_rule.counts_as] * unsure
+        too_unsure = unsure_rule is not None and (
+            unsure_rule.most_per_area is not None and unsure > unsure_rule.most_per_area
+        )
         total = len(dim.items)
         likert = sum(answered) / len(answered) if answered else None
         earned, available = scenario_points.get(dim.id, (0, 0))
         scenario = 100.0 * earned / available if available else None
         score = None
-        if likert is not None and len(answered) / total >= rules.min_answered_ratio:
+        enough = likert is not None and len(answered) / total >= rules.min_answered_ratio
+        if enough and not too_unsure:
             score = likert
             if scenario is not None:
                 score = (1 - rules.scenario_weight) * likert + rules.scenario_weight * scenario
-        out.append(DimensionScore(dim.id, score, likert, scenario, len(answered), total))
+        out.append(DimensionScore(dim.id, score, likert, scenario, len(answered), total, unsure))
     return tuple(out)
 
 
@@ -157,8 +168,11 @@ def _band(rubric: Rubric, overall: float, dims) -> tuple[str, bool]:
     if core is None:
         return band.id, False
     cap = next(b for b in rubric.bands if b.id == core.capped_to)
-    core_score = next(d.score for d in dims if d.id == core.dimension)
-    if band.min > cap.min and (core_score is None or core_score < core.floor):
+    core_dim = next(d for d in dims if d.id == core.dimension)
+    below = core_dim.score is None or core_dim.score < core.floor
+    if core.evidence is not None:  # the statements themselves must show it, not only scenarios
+        below = below or core_dim.likert is None or core_dim.likert < core.evidence
+    if band.min > cap.min and below:
         return cap.id, True
     return band.id, False
 
@@ -213,8 +227,18 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
         if (v := _evidence(c.evidence, by_dim, item_scores)) is not None and v <= c.at_most
     )
     order = {d.id: n for n, d in enumerate(rubric.dimensions)}
-    strong = [d for d in dims if d.enough and d.score >= rules.strength_threshold]
-    weak = [d for d in dims if d.enough and d.score < rules.gap_threshold]
+    margin = rules.label_margin or 0.0
+    strong = [d for d in dims if d.enough and d.score >= rules.strength_threshold + margin]
+    weak = [d for d in dims if d.enough and d.score < rules.gap_threshold - margin]
+    around = ()
+    if rules.label_margin is not None:
+        lines = (rules.strength_threshold, rules.gap_threshold)
+        around = tuple(
+            d.id
+            for d in dims
+            if d.enough and d not in strong and d not in weak
+            and any(line - margin <= d.score < line + margin for line in lines)
+        )  # fmt: skip
     strengths = sorted(strong, key=lambda d: (-d.score, order[d.id]))[: rules.max_strengths]
     gaps = sorted(weak, key=lambda d: (d.score, order[d.id]))[: rules.max_gaps]
     if quality is not None and quality.unclear:
@@ -241,4 +265,5 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
         near=near,
         capped=capped,
         quality=quality,
+        around=around,
     )

@@ -1,0 +1,111 @@
+"""Scoring rules a rubric may switch on (none of them changes a rubric that does not): how "Not
+sure" counts, labels only clear of their line, and a technical core that needs positive evidence
+in its statements. Every expected value worked out by hand on the mini rubric (tests/test_scoring.py
+says how its items and scenario score).
+"""
+
+import datetime as dt
+
+import pytest
+
+from quizapp.assessment.rubric import CoreRule, NotSureRule, load_file
+from quizapp.assessment.scoring import score
+from quizapp.report import build_report
+from quizapp.results import build_result
+from tests.conftest import MINI_RUBRICS
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_file(MINI_RUBRICS / "mini.yaml")
+
+
+def with_rules(rubric, **rules):
+    return rubric.model_copy(update={"scoring": rubric.scoring.model_copy(update=rules)})
+
+
+def answers(**changes):
+    """'Agree' (4) on plus items, 'Disagree' (2) on minus items, option x; then changes."""
+    base = {"a1": 4, "a2": 4, "a3": 4, "a4": 2, "b1": 4, "b2": 4, "b3": 2, "b4": 2, "s1": "x"}
+    base.update(changes)
+    return base
+
+
+def test_not_sure_counts_as_its_value_and_too_many_leave_an_area_unscored(mini):
+    unsure = answers(a1=None)
+    # Left out (no rule): alpha's items 75, 75, 75 -> 0.75 x 75 + 0.25 x 100 = 81.25
+    assert score(mini, unsure).dimension("alpha").score == pytest.approx(81.25)
+    rules = with_rules(mini, not_sure=NotSureRule(counts_as=25, most_per_area=1))
+    # Counted as 25: (25 + 75 + 75 + 75) / 4 = 62.5 -> 0.75 x 62.5 + 25 = 71.875
+    alpha = score(rules, unsure).dimension("alpha")
+    assert alpha.score == pytest.approx(71.875) and alpha.unsure == 1
+    # Two in alpha, more than one allowed: not enough to say, though 4 of 4 are "answered"
+    two = score(rules, answers(a1=None, a2=None)).dimension("alpha")
+    assert two.score is None and two.unsure == 2
+    # Beta, untouched: 0.75 x 75 + 0 = 56.25 either way
+    assert score(rules, unsure).dimension("beta").score == pytest.approx(56.25)
+
+
+def test_leaving_out_one_s_lowest_answers_gains_nothing_when_not_sure_counts(mini):
+    honest = answers(a4=4)  # a4 is minus-keyed: "Agree" scores 25, alpha's lowest
+    strategic = answers(a4=None)
+    rules = with_rules(mini, not_sure=NotSureRule(counts_as=25))
+    # honest: (75 + 75 + 75 + 25) / 4 = 62.5; strategic, dropped: 75; counted: 62.5 again
+    assert score(mini, strategic).dimension("alpha").likert == pytest.approx(75)
+    assert score(rules, strategic).dimension("alpha").likert == pytest.approx(62.5)
+    assert score(rules, honest).dimension("alpha").likert == pytest.approx(62.5)
+
+
+def test_labels_only_clear_of_their_line(mini):
+    rules = with_rules(mini, label_margin=5)
+    result = score(rules, answers())
+    # alpha 81.25 >= 70 + 5: a strength; beta 56.25 is within 5 of the gap line 55: around it
+    assert result.strengths == ("alpha",) and result.gaps == ()
+    assert result.around == ("beta",)
+    # b1 "Neither" (3): beta items 50, 75, 75, 75 -> 68.75 x 0.75 = 51.5625, below 55 but by
+    # less than 5: around, not a gap (without the margin, a gap)
+    near_gap = answers(b1=3)
+    assert score(mini, near_gap).gaps == ("beta",)
+    assert score(rules, near_gap).gaps == () and score(rules, near_gap).around == ("beta",)
+    # Everything on beta's side "Strongly disagree" with the role: 0 -> a gap, clearly
+    low = answers(b1=1, b2=1, b3=5, b4=5)
+    assert score(rules, low).gaps == ("beta",) and score(rules, low).around == ()
+
+
+def test_the_core_needs_its_statements_not_only_its_scenarios(mini):
+    core = CoreRule(dimension="beta", floor=60, capped_to="mid")
+    neutral_core = answers(a1=5, a2=5, a3=5, a4=1, b1=3, b2=3, b3=3, b4=3, s1="y")
+    # alpha: items 100, scenario y 2/4 = 50 -> 75 + 12.5 = 87.5
+    # beta: items 50 ("Neither"), scenario y 4/4 = 100 -> 37.5 + 25 = 62.5 (above the floor)
+    # overall (2 x 87.5 + 62.5) / 3 = 79.2: high
+    floor_only = score(with_rules(mini, core=core), neutral_core)
+    assert floor_only.dimension("beta").score == pytest.approx(62.5)
+    assert (floor_only.band, floor_only.capped) == ("high", False)
+    evidence = core.model_copy(update={"evidence": 62.5})
+    capped = score(with_rules(mini, core=evidence), neutral_core)
+    assert (capped.band, capped.capped) == ("mid", True)  # beta's statements: 50 < 62.5
+    agreeing = score(with_rules(mini, core=evidence), {**neutral_core, "b1": 4, "b2": 4})
+    # beta's statements (75 + 75 + 50 + 50) / 4 = 62.5: enough evidence, high again
+    assert (agreeing.band, agreeing.capped) == ("high", False)
+
+
+def test_the_result_page_says_what_the_rules_did(mini, app):
+    rules = with_rules(mini, not_sure=NotSureRule(counts_as=25, most_per_area=2), label_margin=5)
+    given = answers(a1=None)
+    result = build_result(rules, given, score(rules, given))
+    result.completed_on, result.token = dt.date(2026, 12, 7), "t" * 32
+    # alpha 71.875 (counted "Not sure") is within 5 of the strength line, beta 56.25 of the gap line
+    assert result.profile["around"] == ["alpha", "beta"]
+    assert result.profile["unsure"] == {"alpha": 1}
+    report = build_report(rules, result)
+    assert [line.level for line in report.dimensions] == ["around", "around"]
+    assert report.unsure_counted_as == "\u201cDisagree\u201d"
+    with app.test_request_context():
+        from flask import render_template
+
+        page = render_template("quiz/result.html", report=report, comparison=None)
+    assert "Around a line: another sitting could put it either side" in page
+    assert "answers were counted as \u201cDisagree\u201d" in page and "1 in Alpha." in page
+    assert "An area with more than 2 is not scored." in page
+    plain = build_report(mini, build_result(mini, given, score(mini, given)))
+    assert plain.unsure == () and "around" not in [line.level for line in plain.dimensions]
