@@ -72,6 +72,11 @@ class Report:
         return f"{rule.counts_as:g} out of 100"
 
     @property
+    def no_clear_role(self) -> bool:
+        """Related roles are matched by shape and none of them fits this profile clearly."""
+        return bool((self.result.profile or {}).get("no_role_fits"))
+
+    @property
     def ranked_roles(self) -> bool:
         """Whether this result ranks related roles by profile (rubric 2.0 on)."""
         return bool(self.roles)

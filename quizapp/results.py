@@ -87,6 +87,8 @@ def profile_of(scored: ScoredResult) -> dict:
         profile["capped"] = True
     if scored.around:
         profile["around"] = list(scored.around)
+    if scored.no_role_fits:
+        profile["no_role_fits"] = True
     unsure = {d.id: d.unsure for d in scored.dimensions if d.unsure}
     if unsure:
         profile["unsure"] = unsure

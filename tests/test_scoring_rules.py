@@ -109,3 +109,61 @@ def test_the_result_page_says_what_the_rules_did(mini, app):
     assert "An area with more than 2 is not scored." in page
     plain = build_report(mini, build_result(mini, given, score(mini, given)))
     assert plain.unsure == () and "around" not in [line.level for line in plain.dimensions]
+
+
+def role(role_id, profile):
+    from quizapp.assessment.rubric import RelatedRole
+
+    return RelatedRole(
+        id=role_id, title=role_id.title(), description="A role.", source="Test", profile=profile
+    )
+
+
+def test_roles_by_shape_by_hand():
+    from types import SimpleNamespace
+
+    from quizapp.assessment.roles import rank_roles, shape
+    from quizapp.assessment.rubric import RoleRule
+
+    person = {"a": 80.0, "b": 60.0, "c": 40.0}  # centred: +20, 0, -20
+    same = role("same", {"a": 60, "b": 50, "c": 40})  # centred +10, 0, -10: correlation 1
+    lower = role("lower", {"a": 30, "b": 20, "c": 10})  # the same shape, 30 points lower
+    mirror = role("mirror", {"a": 40, "b": 50, "c": 60})  # correlation -1
+    flat = role("flat", {"a": 50, "b": 50, "c": 50})  # no shape at all
+    level = role("level", {"a": 70, "b": 60, "c": 50})  # nearest in level: distance 8.2
+    assert shape(same, person) == pytest.approx(1.0)
+    assert shape(mirror, person) == pytest.approx(-1.0)
+    assert shape(flat, person) is None
+    assert shape(role("two", {"a": 1, "b": 2}), person) is None  # fewer than three shared
+    roles = [flat, mirror, lower, level, same]
+    by_level = SimpleNamespace(related_roles=roles, scoring=SimpleNamespace(roles=RoleRule()))
+    assert next(r.id for r, _ in rank_roles(by_level, person)) == "level"
+    by_shape = SimpleNamespace(
+        related_roles=roles, scoring=SimpleNamespace(roles=RoleRule(by="shape", min_fit=0.3))
+    )
+    # same, lower and level all correlate 1: distance decides (level 8.2, same 12.9, lower 40.8)
+    assert [r.id for r, _ in rank_roles(by_shape, person)] == ["level", "same", "lower"]
+
+
+def test_when_no_role_fits_clearly_the_page_says_so(app):
+    from quizapp.assessment.rubric import RoleRule
+    from quizapp.assessment.simulation import Simulator
+    from tests.conftest import REAL_RUBRICS
+
+    tpm = load_file(REAL_RUBRICS / "technical-project-manager.yaml")
+    strict = with_rules(tpm, roles=RoleRule(by="shape", min_fit=1.0))  # only a perfect match
+    sim = Simulator(tpm, seed=4)
+    given = sim.answers(sim.traits())
+    scored = score(strict, given)
+    assert scored.band is not None and scored.roles == () and scored.no_role_fits
+    assert score(tpm, given).roles and not score(tpm, given).no_role_fits  # 2.0.0: by level
+    result = build_result(strict, given, scored)
+    result.completed_on, result.token = dt.date(2026, 12, 7), "t" * 32
+    assert result.profile["no_role_fits"] is True
+    with app.test_request_context():
+        from flask import render_template
+
+        page = render_template(
+            "quiz/result.html", report=build_report(strict, result), comparison=None
+        )
+    assert "None of the related roles fits the shape of your profile clearly" in page

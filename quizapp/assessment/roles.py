@@ -24,10 +24,34 @@ def distance(role: RelatedRole, profile: Mapping[str, float]) -> float:
     return math.sqrt(total / shared) if shared else math.inf
 
 
+def shape(role: RelatedRole, profile: Mapping[str, float]) -> float | None:
+    """How alike the two profiles' shapes are: the correlation of a person's scores with a
+    role's profile over the scored dimensions, each centred on its own mean (level left out).
+    None when either is flat or fewer than three dimensions are shared."""
+    target = role.profile or {}
+    pairs = [(value, target[d]) for d, value in profile.items() if d in target]
+    if len(pairs) < 3:
+        return None
+    mine = sum(p for p, _ in pairs) / len(pairs)
+    theirs = sum(t for _, t in pairs) / len(pairs)
+    cross = sum((p - mine) * (t - theirs) for p, t in pairs)
+    spread = math.sqrt(
+        sum((p - mine) ** 2 for p, _ in pairs) * sum((t - theirs) ** 2 for _, t in pairs)
+    )
+    return cross / spread if spread else None
+
+
 def rank_roles(rubric: Rubric, profile: Mapping[str, float]) -> list[tuple[RelatedRole, float]]:
-    """Every related role with a profile, closest first (ties keep the rubric's order)."""
-    ranked = [(r, distance(r, profile)) for r in rubric.related_roles if r.profile]
-    return sorted(ranked, key=lambda pair: pair[1])
+    """Related roles with a profile, closest first (ties keep the rubric's order), as the
+    rubric's role rule says: by level (distance), or by shape with level second, where only
+    roles whose shape correlates at ``min_fit`` or more are listed."""
+    roles = [r for r in rubric.related_roles if r.profile]
+    rule = rubric.scoring.roles
+    if rule.by == "level":
+        return sorted(((r, distance(r, profile)) for r in roles), key=lambda pair: pair[1])
+    shaped = [(r, shape(r, profile), distance(r, profile)) for r in roles]
+    fitting = [(r, s, d) for r, s, d in shaped if s is not None and s >= rule.min_fit]
+    return [(r, d) for r, _, d in sorted(fitting, key=lambda t: (-t[1], t[2]))]
 
 
 def _top(values: Mapping[str, float], order: Mapping[str, int], count: int) -> list[str]:

@@ -190,6 +190,16 @@ class CoreRule(_Frozen):
     evidence: float | None = Field(default=None, ge=0, le=100)
 
 
+class RoleRule(_Frozen):
+    """How related roles are matched: ``level`` by the distance between a person's scores and a
+    role's profile (2.0.0); ``shape`` by the correlation of the two profiles once each is centred
+    on its own mean, distance second, and a role only when that correlation reaches
+    ``min_fit`` (none may fit clearly)."""
+
+    by: Literal["level", "shape"] = "level"
+    min_fit: float = Field(default=0.3, ge=-1, le=1)
+
+
 class NotSureRule(_Frozen):
     """How "Not sure" counts: as the keyed score ``counts_as`` (so that leaving out what one would
     rather not say gains nothing), and an area with more than ``most_per_area`` of them is not
@@ -221,6 +231,7 @@ class ScoringRules(_Frozen):
     core: CoreRule | None = None
     quality: QualityRules | None = None
     not_sure: NotSureRule | None = None
+    roles: RoleRule = RoleRule()
     # A strength or gap is named only this far past its line; nearer, the area is "around the
     # line" (a second sitting could put it on either side). None: named at the line itself.
     label_margin: float | None = Field(default=None, ge=0, le=50)

@@ -71,6 +71,7 @@ class ScoredResult:
     capped: bool = False  # the band was capped by the rubric's core rule
     quality: ResponseQuality | None = None
     around: tuple[str, ...] = ()  # areas too near a line to be named a strength or a gap
+    no_role_fits: bool = False  # ranked by shape, and no related role's shape is close enough
 
     @property
     def unclear(self) -> bool:
@@ -243,10 +244,11 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
     gaps = sorted(weak, key=lambda d: (d.score, order[d.id]))[: rules.max_gaps]
     if quality is not None and quality.unclear:
         fit = not_fit = ()  # criteria would read meaning into noise
-    roles = ()
+    roles, no_role_fits = (), False
     if rubric.ranks_roles and band is not None:
         profile = {d.id: d.score for d in dims if d.enough}
         roles = tuple(r.id for r, _ in rank_roles(rubric, profile)[: rules.top_roles])
+        no_role_fits = not roles and rules.roles.by == "shape"
     return ScoredResult(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
@@ -266,4 +268,5 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
         capped=capped,
         quality=quality,
         around=around,
+        no_role_fits=no_role_fits,
     )
