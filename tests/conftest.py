@@ -259,6 +259,29 @@ def add_user(app, username: str, role: str = "counselor", password: str = PASSWO
         return user.id
 
 
+def user_id(app, name: str) -> int:
+    """The id of the account called ``name``."""
+    from quizapp.users import find_user
+
+    with app.app_context():
+        return find_user(db.session(), name).id
+
+
+def role_of(app, name: str) -> str:
+    """The role the account called ``name`` has now."""
+    from quizapp.users import find_user
+
+    with app.app_context():
+        return find_user(db.session(), name).role
+
+
+def from_address(app, number: int):
+    """A client at its own address, as attackers spread over many machines would be."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"203.0.113.{number}"
+    return client
+
+
 def login(client, username: str, password: str = PASSWORD, next_url: str | None = None):
     url = "/login" + (f"?next={next_url}" if next_url else "")
     return client.post(url, data={"username": username, "password": password})

@@ -212,7 +212,7 @@ def simulate(
     traits = [sim.traits() for _ in range(people)]
     first = [sim.sit(t) for t in traits]
     second = [sim.sit(t) for t in traits]
-    dims = tuple(_dimension_figures(rubric, d, traits, first, second) for d in rubric.dimensions)
+    dims = tuple(dimension_figures(rubric, d, traits, first, second) for d in rubric.dimensions)
     overall = [(a[1].overall, b[1].overall) for a, b in zip(first, second, strict=True)]
     overall = [(a, b) for a, b in overall if a is not None and b is not None]
     bands_a = [r.band for _, r in first]
@@ -270,7 +270,8 @@ def role_groups(sim: Simulator, size: int = 60) -> dict[str, str | None]:
     return out
 
 
-def _dimension_figures(rubric, dim, traits, first, second) -> DimensionFigures:
+def dimension_figures(rubric, dim, traits, first, second) -> DimensionFigures:
+    """One dimension's figures from two sittings of the same people (the stress lab uses it too)."""
     position = [d.id for d in rubric.dimensions].index(dim.id)
     ids = [i.id for i in dim.items]
     n, sums, cross = 0, dict.fromkeys(ids, 0.0), {}

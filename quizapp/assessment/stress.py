@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .rubric import LIKERT_MAX, LIKERT_MIN, Rubric
 from .scoring import Answer, ScoredResult, score
-from .simulation import THRESHOLDS, Model, Simulator, _dimension_figures
+from .simulation import THRESHOLDS, Model, Simulator, dimension_figures
 
 SITTINGS = ("half-careless", "mild-faker", "informed-faker", "strategic-not-sure", "random")
 
@@ -158,7 +158,7 @@ def stress_figures(
     first = [_sit(lab, p, "honest") for p in persons]
     second = [_sit(lab, p, "honest") for p in persons]
     traits = [p.traits for p in persons]
-    alphas = [_dimension_figures(rubric, d, traits, first, second).alpha for d in rubric.dimensions]
+    alphas = [dimension_figures(rubric, d, traits, first, second).alpha for d in rubric.dimensions]
     bands = [(a[1].band, b[1].band) for a, b in zip(first, second, strict=True)]
     styled = {style: [_sit(lab, p, style)[1] for p in persons] for style in SITTINGS}
     honest = [r for _, r in first]

@@ -17,16 +17,11 @@ from quizapp import db
 from quizapp.account_links import token_hash
 from quizapp.models import PasswordLink, QuizLink, Result, StaffSession, User, today, utc_now
 from quizapp.users import find_user
-from tests.conftest import add_link, add_result, add_user, login
+from tests.conftest import add_link, add_result, add_user, login, user_id
 
 NEW_PASSWORD = "my own long password"
 CONFIRMED_DEMOTION = {"role": "counselor", "confirm": "yes"}
 LINK_FIELD = re.compile(r'id="password-link" type="text" readonly value="([^"]+)"')
-
-
-def user_id(app, name: str) -> int:
-    with app.app_context():
-        return find_user(db.session(), name).id
 
 
 def shown_link(response) -> str:

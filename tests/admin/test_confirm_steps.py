@@ -9,19 +9,9 @@ import pytest
 
 from quizapp import db
 from quizapp.users import find_user
-from tests.conftest import PASSWORD, add_user, login, make_app
+from tests.conftest import PASSWORD, add_user, login, make_app, role_of, user_id
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def user_id(app, name: str) -> int:
-    with app.app_context():
-        return find_user(db.session(), name).id
-
-
-def role_of(app, name: str) -> str:
-    with app.app_context():
-        return find_user(db.session(), name).role
 
 
 def row_of(page: str, name: str) -> str:

@@ -10,20 +10,10 @@ from sqlalchemy import update
 from quizapp import db
 from quizapp.models import User
 from quizapp.users import UserError, find_user, set_role
-from tests.conftest import ON_POSTGRES, add_user
+from tests.conftest import ON_POSTGRES, add_user, role_of, user_id
 
 CONFIRMED = {"role": "counselor", "confirm": "yes"}
 ONLY_ROOT = "&#39;root&#39; is the only admin who can sign in"
-
-
-def user_id(app, name: str) -> int:
-    with app.app_context():
-        return find_user(db.session(), name).id
-
-
-def role_of(app, name: str) -> str:
-    with app.app_context():
-        return find_user(db.session(), name).role
 
 
 def disable(app, name: str) -> None:

@@ -11,15 +11,9 @@ import pytest
 from quizapp import db
 from quizapp.account_links import LinkClosed, open_account
 from quizapp.models import utc_now
-from quizapp.users import find_user
-from tests.conftest import login
+from tests.conftest import login, user_id
 
 LINK_FIELD = re.compile(r'id="password-link" type="text" readonly value="http://localhost([^"]+)"')
-
-
-def user_id(app, name: str) -> int:
-    with app.app_context():
-        return find_user(db.session(), name).id
 
 
 def create(client, app):

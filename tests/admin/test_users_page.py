@@ -2,12 +2,7 @@
 
 from quizapp import db
 from quizapp.users import find_user
-from tests.conftest import login
-
-
-def user_id(app, name):
-    with app.app_context():
-        return find_user(db.session(), name).id
+from tests.conftest import login, user_id
 
 
 def test_admin_creates_a_counselor(app, staff):

@@ -6,7 +6,7 @@ import pytest
 
 from quizapp import create_app
 from quizapp.config import ConfigError, from_environment
-from tests.conftest import MINI_RUBRICS, add_user, login, make_app
+from tests.conftest import MINI_RUBRICS, add_user, from_address, login, make_app
 
 WRONG = "not the password at all"
 
@@ -20,13 +20,6 @@ def app(tmp_path, migrated_db):
         LOGIN_RATE_LIMIT="100 per minute",  # out of the way: the account's limit is under test
         LOGIN_ACCOUNT_RATE_LIMIT="3 per hour",
     )
-
-
-def from_address(app, number: int):
-    """A client at its own address, as attackers spread over many machines would be."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"203.0.113.{number}"
-    return client
 
 
 def test_one_account_cannot_be_tried_from_many_addresses(app):

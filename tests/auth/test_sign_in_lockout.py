@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from quizapp.auth import devices
-from tests.conftest import add_user, login, make_app
+from tests.conftest import add_user, from_address, login, make_app
 
 WRONG = "not the password at all"
 
@@ -26,22 +26,16 @@ def app(tmp_path, migrated_db):
     )
 
 
-def at(app, number: int):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"203.0.113.{number}"
-    return client
-
-
 def test_twenty_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app):
     """The review's lock-out: 20 wrong passwords from 20 addresses, then the owner signs in."""
     add_user(app, "root", "admin")
-    owner = at(app, 200)
+    owner = from_address(app, 200)
     assert login(owner, "root").status_code == 302  # the owner's usual browser
     assert owner.post("/logout").status_code == 302
-    codes = [login(at(app, number), "root", WRONG).status_code for number in range(25)]
+    codes = [login(from_address(app, number), "root", WRONG).status_code for number in range(25)]
     assert codes == [422] * 19 + [429] * 6  # the owner's first sign-in here counted too
     assert login(owner, "root").status_code == 302  # not blocked
-    stranger = login(at(app, 99), "root")  # the right password, from a browser never used
+    stranger = login(from_address(app, 99), "root")  # the right password, from a browser never used
     assert stranger.status_code == 429
     text = stranger.get_data(as_text=True)
     assert "A browser you have signed in with before still works." in text
@@ -51,7 +45,7 @@ def test_twenty_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app):
 
 def test_the_owners_browser_has_a_limit_of_its_own(app):
     add_user(app, "anna")
-    owner = at(app, 1)
+    owner = from_address(app, 1)
     assert login(owner, "anna").status_code == 302
     owner.post("/logout")
     for _ in range(10):
@@ -61,22 +55,22 @@ def test_the_owners_browser_has_a_limit_of_its_own(app):
     assert "too many sign-in attempts to this account from this browser" in refused.get_data(
         as_text=True
     )
-    assert login(at(app, 2), "anna").status_code == 302  # and the account is not locked
+    assert login(from_address(app, 2), "anna").status_code == 302  # and the account is not locked
 
 
 def test_a_device_cookie_is_signed_and_names_no_account(app):
     add_user(app, "anna")
-    owner = at(app, 1)
+    owner = from_address(app, 1)
     login(owner, "anna")
     cookie = owner.get_cookie(devices.COOKIE, path="/login")
     assert cookie is not None and cookie.http_only and cookie.path == "/login"
     assert "anna" not in cookie.value
-    forged = at(app, 3)
+    forged = from_address(app, 3)
     forged.set_cookie(devices.COOKIE, cookie.value[:-2] + "xx", path="/login")
     for number in range(20):
-        login(at(app, 10 + number), "anna", WRONG)
+        login(from_address(app, 10 + number), "anna", WRONG)
     assert login(forged, "anna").status_code == 429  # a tampered cookie earns no trust
-    copied = at(app, 4)
+    copied = from_address(app, 4)
     copied.set_cookie(devices.COOKIE, cookie.value, path="/login")
     with app.test_request_context():
         assert devices.account_digest("anna") not in cookie.value  # only inside the signed data
@@ -100,7 +94,7 @@ def test_sixty_simultaneous_wrong_passwords_check_at_most_twenty(app, monkeypatc
     barrier = threading.Barrier(60)
 
     def attempt(number):
-        client = at(app, number)
+        client = from_address(app, number)
         barrier.wait()
         return login(client, "root", WRONG).status_code
 
