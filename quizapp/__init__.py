@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, request
 from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from . import db, logs
@@ -108,7 +109,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
 
+class DatabaseInt(IntegerConverter):
+    """Whole numbers in addresses that a database column can hold (64-bit): a larger one is a
+    404, as any unknown id, instead of an overflow inside the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInt
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .counselor.reports import bp as counselor_reports_bp

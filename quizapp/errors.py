@@ -8,6 +8,7 @@ import time
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import (
     HTTPException,
     MethodNotAllowed,
@@ -117,5 +118,14 @@ def register(app: Flask) -> None:
         """Unreachable, locked or read-only: a 503 with a retry hint; anything else stays a 500."""
         if not unavailable(error):
             raise error
-        page, code = _render(ServiceUnavailable())
-        return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return busy()
+
+    @app.errorhandler(PoolTimeout)
+    def no_connection_free(_error: PoolTimeout):
+        """Every pooled connection busy for the pool's whole timeout: the same 503."""
+        return busy()
+
+
+def busy():
+    page, code = _render(ServiceUnavailable())
+    return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}

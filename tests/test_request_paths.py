@@ -179,3 +179,28 @@ def test_arbitrary_query_strings(app, staff):
         assert response.status_code < 500, (page, query)
 
     run()
+
+
+def test_an_id_too_large_for_the_database_is_not_found(app, staff):
+    """A 64-bit column cannot hold 2^63: the address is a 404, not an overflow in the driver."""
+    for path in (
+        "/counselor/links/199999999999999999999",
+        "/admin/users/9223372036854775808/remove",
+    ):
+        client = staff["root"]
+        assert client.get(path).status_code == 404
+    assert staff["root"].get("/counselor/links/9223372036854775807").status_code == 404
+
+
+def test_no_free_database_connection_is_a_503(app, client, monkeypatch):
+    """Every pooled connection busy past the pool's timeout: "try again", not a 500."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def exhausted(*args, **kwargs):
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    monkeypatch.setattr("quizapp.quiz.views.find_result", exhausted)
+    response = client.get("/r/" + "a" * 32)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "briefly unavailable" in response.get_data(as_text=True)

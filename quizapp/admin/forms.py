@@ -47,6 +47,11 @@ class FilterForm(FlaskForm):
         self.link.choices = [SelectChoice("", "All results")]
         self.link.choices += [SelectChoice(str(k.id), k.label) for k in links]
 
+    def query(self) -> dict[str, str]:
+        """The filters as given, for links that keep them (exports): this form's fields only,
+        so nothing else in the address (say ``_method`` or ``_scheme``) reaches ``url_for``."""
+        return {f.name: f.raw_data[0] for f in self if f.raw_data and f.raw_data[0]}
+
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The end date is before the start date, so no dates are applied.")

@@ -72,7 +72,7 @@ def dashboard():
         "admin/dashboard.html",
         form=form,
         board=board,
-        query=request.args,
+        export_query=form.query(),
         privacy=privacy_spend(session),
     )
 

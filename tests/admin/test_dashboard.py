@@ -222,3 +222,17 @@ def test_invalid_filter_is_explained_not_fatal(staff, data):
     page = response.get_data(as_text=True)
     assert "The end date is before the start date, so no dates are applied." in page
     assert '<span class="stat-number">12</span>' in page  # all twelve results, not none
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["_method=POST", "_external=1&_scheme=javascript", "name=x&fmt=y", "bom=1", "_anchor=x%22"],
+)
+def test_only_the_filters_reach_the_export_links(app, staff, query):
+    """Anything else in the address (url_for's own _method, _scheme and the like, or the export
+    route's own parts) is left out of the links: no 500, no foreign scheme."""
+    page = staff["root"].get(f"/admin/?{query}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "javascript:" not in text and "/admin/export/x.y" not in text
+    assert 'href="/admin/export/codebook.csv"' in text
