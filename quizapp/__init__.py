@@ -110,11 +110,11 @@ def register_extensions(app: Flask) -> None:
 
 
 class DatabaseInt(IntegerConverter):
-    """Whole numbers in addresses that a database column can hold (64-bit): a larger one is a
-    404, as any unknown id, instead of an overflow inside the database driver."""
+    """Whole numbers in addresses that an id column can hold (PostgreSQL's integer, 32-bit): a
+    larger one is a 404, as any unknown id, instead of an overflow inside the database driver."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
