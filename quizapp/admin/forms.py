@@ -72,7 +72,7 @@ class FilterForm(FlaskForm):
             until=self.until.data if dates_ok else None,
             rubric_id=rubric_id,
             rubric_version=version or rubric.version,
-            link_id=int(self.link.data) if self.link.data else None,
+            link_id=int(self.link.data) if self.link.data and not self.link.errors else None,
         )
 
 

@@ -236,3 +236,13 @@ def test_only_the_filters_reach_the_export_links(app, staff, query):
     text = page.get_data(as_text=True)
     assert "javascript:" not in text and "/admin/export/x.y" not in text
     assert 'href="/admin/export/codebook.csv"' in text
+
+
+@pytest.mark.parametrize("link", ["%25", "%C3%A9", "[]", "x", "99999"])
+def test_a_link_filter_that_is_no_link_is_ignored_and_said(app, staff, link):
+    """Not one of the choices: the filter is left out and the form says why, never a 500."""
+    for path in ("/admin/", "/admin/quality", "/admin/export/codebook.csv"):
+        response = staff["root"].get(f"{path}?link={link}")
+        assert response.status_code == 200, (path, response.status_code)
+    page = staff["root"].get(f"/admin/?link={link}").get_data(as_text=True)
+    assert "Not a valid choice" in page
