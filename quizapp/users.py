@@ -136,8 +136,11 @@ def set_active(session: Session, user: User, active: bool) -> None:
 
 def keep_an_admin(session: Session, user: User, action: str) -> None:
     """Refuse (UserError) a change that would leave nobody able to open the admin pages."""
-    # The admins' rows stay locked until the caller commits (on PostgreSQL; SQLite has one
-    # writer at a time), so two admins cannot each step down at the same moment.
+    # Take the database's write lock before looking (a write that changes nothing: SQLite has
+    # one writer at a time, and reads before a first write see no lock), and the admins' rows
+    # stay locked until the caller commits (FOR UPDATE on PostgreSQL): two admins stepping down
+    # at the same moment are counted one after the other.
+    session.execute(update(User).where(User.id == user.id).values(role=User.role))
     refusal = last_admin_refusal(session, user, action, lock=True)
     if refusal:
         raise UserError(refusal)

@@ -109,3 +109,44 @@ def test_two_admins_cannot_step_down_at_the_same_moment(app):
     second.close()
     assert refused and "'zoe' is the only admin who can sign in" in refused[0]
     assert role_of(app, "zoe") == "admin"
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_on_either_database(app):
+    """The review's race, on SQLite too: both requests check while the other has not yet
+    committed. One waits for the other's write lock, then counts, and is refused."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from quizapp.users import UserError, find_user, set_role
+
+    add_user(app, "root", "admin")
+    add_user(app, "bob", "admin")
+    with app.app_context():
+        engine = db.engine()
+    first_flushed = threading.Event()
+    outcome = {}
+
+    def demote(name, hold):
+        with Session(engine) as session:
+            try:
+                set_role(session, find_user(session, name), "counselor")
+                session.flush()
+                if hold:
+                    first_flushed.set()
+                    threading.Event().wait(0.5)  # still uncommitted while the other one looks
+                session.commit()
+                outcome[name] = "demoted"
+            except UserError:
+                session.rollback()
+                outcome[name] = "refused"
+
+    first = threading.Thread(target=demote, args=("bob", True))
+    first.start()
+    assert first_flushed.wait(10)
+    second = threading.Thread(target=demote, args=("root", False))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert outcome == {"bob": "demoted", "root": "refused"}
+    assert role_of(app, "root") == "admin" and role_of(app, "bob") == "counselor"
