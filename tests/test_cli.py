@@ -70,7 +70,7 @@ def test_rubric_check_prints_a_summary(runner):
         args=["rubric", "check", str(REAL_RUBRICS / "technical-project-manager.yaml")]
     )
     assert result.exit_code == 0, result.output
-    assert "technical-project-manager 2.1.0" in result.output
+    assert "technical-project-manager 2.2.0" in result.output
     assert "7 dimensions, 42 items, 7 scenarios, about 10 minutes" in result.output
     assert "- risk: Risk awareness (weight 1; 6 items, 3 reverse-keyed)" in result.output
     assert "no warnings" in result.output

@@ -119,7 +119,7 @@ def test_simulate_command_prints_the_figures(tpm_app):
     )
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "technical-project-manager 2.1.0: 300 simulated people, seed 2" in out
+    assert "technical-project-manager 2.2.0: 300 simulated people, seed 2" in out
     assert "architecture" in out and "rank r" in out and "Cohen's kappa" in out
     assert "statement score of all-agree: 50.0" in out
     assert "software-engineer" in out

@@ -1,4 +1,4 @@
-"""The shipped TPM rubric 2.1.0: its shape meets the brief, its sources are honest, and its
+"""The shipped TPM rubric 2.2.0: its shape meets the brief, its sources are honest, and its
 extremes, its technical core and its response-quality rules score as they should."""
 
 import pytest
@@ -47,7 +47,7 @@ def keyed_answers(tpm, keyed_value_by_dimension):
 
 
 def test_shape(tpm):
-    assert tpm.version == "2.1.0"
+    assert tpm.version == "2.2.0"
     assert len(tpm.dimensions) == 7
     for dim in tpm.dimensions:
         assert len(dim.items) == 6

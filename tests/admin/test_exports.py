@@ -132,14 +132,14 @@ def test_cli_export_unknown_rubric(app):
 
 
 def test_cli_export_keeps_rubric_versions_apart(tpm_app):
-    for version in ("1.0.0", "2.1.0"):  # k = 5 results of each, or the export is refused
+    for version in ("1.0.0", "2.2.0"):  # k = 5 results of each, or the export is refused
         for _ in range(5):
             add_result(tpm_app, rubric_id="technical-project-manager", rubric_version=version)
     runner = tpm_app.test_cli_runner()
     unknown = runner.invoke(args=["export", "results", "--version", "9.9"])
     assert unknown.exit_code == 1
     assert "Version '9.9' of technical-project-manager is not loaded" in unknown.output
-    # The archived version exports its own questions (four per dimension), not 2.1.0's six.
+    # The archived version exports its own questions (four per dimension), not 2.2.0's six.
     old = runner.invoke(args=["export", "results", "--format", "csv", "--version", "1.0.0"])
     assert old.exit_code == 0, old.output
     header = old.output.splitlines()[0]

@@ -67,7 +67,7 @@ def test_a_strong_profile_gets_entry_steps_ranked_roles_and_sources(client):
         "No area fell below 55. Your lowest areas are where the next step will count most" in words
     )
     data = client.get(location + ".json").get_json()
-    assert data["rubric"] == {"id": TPM.id, "version": "2.1.0"}
+    assert data["rubric"] == {"id": TPM.id, "version": "2.2.0"}
     assert data["band"] == "strong" and isinstance(data["overall"], int)
     assert all(isinstance(v, int) for v in data["dimensions"].values())
     assert len(data["related_roles"]) == suggested and len(data["grow_next"]) == 2
