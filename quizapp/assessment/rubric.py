@@ -11,7 +11,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from . import yaml_safe
 
@@ -36,6 +43,7 @@ class Item(_Frozen):
     text: Text
     keyed: Literal["plus", "minus"]
     twin: Ident | None = None
+    source: Text | None = None  # where the statement's idea comes from (2.2.0 on: every one)
 
     def keyed_score(self, answer: int) -> float:
         """Return the 0-100 score of an answer on the 1-5 scale, inverted for minus-keyed items."""
@@ -51,6 +59,13 @@ class Levels(_Frozen):
     high: Text
 
 
+class NextStep(_Frozen):
+    """A next step and where it comes from; a plain string in older rubrics (no source)."""
+
+    text: Text
+    source: Text | None = None
+
+
 class Dimension(_Frozen):
     id: Ident
     name: Text
@@ -58,9 +73,17 @@ class Dimension(_Frozen):
     weight: float = Field(gt=0, le=100)
     source: Text
     strength_message: Text
-    next_steps: tuple[Text, ...] = Field(min_length=1, max_length=6)
+    next_steps: tuple[NextStep, ...] = Field(min_length=1, max_length=6)
     levels: Levels | None = None
     items: tuple[Item, ...] = Field(min_length=3)
+
+    @field_validator("next_steps", mode="before")
+    @classmethod
+    def _plain_steps(cls, steps):
+        """A plain string is a step with no source of its own (rubrics before 2.2.0)."""
+        if isinstance(steps, list | tuple):
+            return [{"text": s} if isinstance(s, str) else s for s in steps]
+        return steps
 
     @cached_property
     def item_ids(self) -> tuple[str, ...]:
@@ -100,6 +123,7 @@ class Option(_Frozen):
 class Scenario(_Frozen):
     id: Ident
     source: Text
+    key_source: Text | None = None  # why the best option is best (2.2.0 on)
     prompt: Text
     options: tuple[Option, ...] = Field(min_length=2, max_length=6)
 
@@ -153,6 +177,13 @@ class RelatedRole(_Frozen):
     # The role's typical profile on this rubric's dimensions (0-100), for ranking by similarity.
     profile: dict[Ident, Annotated[int, Field(ge=0, le=100)]] | None = None
     rationale: Text | None = None
+    onet: str | None = Field(default=None, pattern=r"^\d{2}-\d{4}\.\d{2}$")  # O*NET-SOC code
+    profile_source: Text | None = None  # where the profile's shape comes from (2.2.0 on)
+
+    @property
+    def onet_url(self) -> str | None:
+        """The occupation's O*NET OnLine summary page."""
+        return f"https://www.onetonline.org/link/summary/{self.onet}" if self.onet else None
 
     @property
     def in_guide(self) -> bool:
