@@ -29,9 +29,9 @@ from statistics import NormalDist
 
 RELEASE_BLOCKS = (2, 6, 20)  # a link's releases cover its first 2k, 6k and 20k scored responses
 BAND_TABLE_BLOCKS = 6  # band tables from the 6k release on
-MEAN_NOISE = 100.0  # standard deviation of the noise on an area's sum of scores
+MEAN_NOISE = 130.0  # standard deviation of the noise on an area's sum of scores
 COMMON_SHARE = 0.5  # the share of that variance every area of one release has in common
-BAND_NOISE = 6.0  # standard deviation of the noise on a band count (rounded)
+BAND_NOISE = 9.0  # standard deviation of the noise on a band count (rounded)
 EVERYONE_FROM = 100  # everyone's means: over the first 100 results, then 200, 400, ...
 EVERYONE_NOISE = 500.0  # standard deviation of the noise on everyone's sum of an area's scores
 SCORE_RANGE = 100.0

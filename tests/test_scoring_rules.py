@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from quizapp.assessment.rubric import CoreRule, NotSureRule, load_file
+from quizapp.assessment.rubric import BackingRule, CoreRule, NotSureRule, QualityRules, load_file
 from quizapp.assessment.scoring import score
 from quizapp.report import build_report
 from quizapp.results import build_result
@@ -168,3 +168,50 @@ def test_when_no_role_fits_clearly_the_page_says_so(app):
             "quiz/result.html", report=build_report(strict, result), comparison=None
         )
     assert "None of the related roles fits the shape of your profile clearly" in page
+
+
+def test_strong_needs_the_situations_to_back_the_statements(mini):
+    given = answers()
+    # alpha: items 75 each, scenario x 4 of 4 = 100 -> 0.75 x 75 + 25 = 81.25; beta: items 75,
+    # scenario 0 of 4 -> 56.25; overall (2 x 81.25 + 56.25) / 3 = 72.9: High fit without the rule.
+    assert score(mini, given).band == "high"
+    # Said: (2 x 75 + 75) / 3 = 75.0; done: (2 x 100 + 0) / 3 = 66.7, short of 75 + 0.
+    rules = with_rules(mini, backing=BackingRule(capped_to="mid"))
+    result = score(rules, given)
+    assert (result.said, result.done) == (75.0, 66.7)
+    assert result.band == "mid" and result.unbacked and not result.capped
+    # 66.7 reaches 75 - 9 = 66, and it reaches "enough" at 65: backed either way.
+    assert score(with_rules(mini, backing=BackingRule(capped_to="mid", margin=-9)), given).band == (
+        "high"
+    )
+    enough = score(with_rules(mini, backing=BackingRule(capped_to="mid", enough=65)), given)
+    assert enough.band == "high" and not enough.unbacked
+    # A band at or under the cap is never touched: statements at 50 -> overall below 70.
+    low = score(rules, answers(a1=3, a2=3, a3=3, a4=3, b1=3, b2=3, b3=3, b4=3))
+    assert low.band in ("low", "mid") and not low.unbacked
+
+
+def test_quality_judged_with_the_persons_own_lean_taken_out(mini):
+    # "Strongly agree" to every plus statement and "Agree" to every minus one: the twins are
+    # both agreed with (a1/a4, b1/b4), and the keyed gaps are 100 - 25 = 75.
+    leaning = answers(a1=5, a2=5, a3=5, a4=4, b1=5, b2=5, b3=4, b4=4)
+    plain = QualityRules(min_pairs=1, max_both_sides=0.5, max_inconsistency=45)
+    assert set(score(with_rules(mini, quality=plain), leaning).notes) == {
+        "inconsistent",
+        "both-sides",
+    }
+    # Lean = (5 x 5 + 3 x 4) / 8 - 3 = 1.625: plus answers become 3.375 ("Neither"), minus ones
+    # 2.375 ("Disagree"); keyed 59.375 and 65.625, a gap of 6.25: a style, not carelessness.
+    corrected = plain.model_copy(update={"lean_corrected": True})
+    result = score(with_rules(mini, quality=corrected), leaning)
+    assert result.notes == () and result.quality.inconsistency == pytest.approx(6.25)
+    assert result.quality.both_sides == 0.0 and result.band is not None
+
+
+def test_one_answer_throughout_gets_no_verdict(mini):
+    only = QualityRules(min_pairs=1, max_same_answer=0.75, max_both_sides=1, max_inconsistency=100)
+    rules = with_rules(mini, quality=only)
+    # 6 of 8 statements "Agree" (a4 and b3 "Disagree"): 0.75 -> no verdict; 5 of 8 -> a band.
+    same = score(rules, answers(b4=4))
+    assert same.notes == ("same-answer",) and same.band is None
+    assert score(rules, answers()).band is not None

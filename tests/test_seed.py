@@ -188,9 +188,9 @@ def test_real_rubric_results_are_realistic_rescore_and_roll_up(tpm_app):
     assert 0.01 <= likert.count(None) / len(likert) <= 0.06  # "Not sure" about 3% of the time
     assert len(set(likert) - {None}) == 5
     notes = Counter(n for r in results for n in r.notes)
-    # The demo's straight-liners (3%) agree with both sides of every pair: no band for them.
+    # The demo's straight-liners (3%) give one answer throughout: no band for them.
     unclear = sum(1 for r in results if r.band is None and r.overall is None)
-    assert 20 <= notes["both-sides"] <= 140 and 20 <= unclear <= 160, (notes, unclear)
+    assert 20 <= notes["same-answer"] <= 140 and 20 <= unclear <= 160, (notes, unclear)
     for scenario in rubric.scenarios:  # every option is chosen by someone, the best most often
         chosen = Counter(r.answers[scenario.id] for r in results)
         assert set(chosen) == {o.id for o in scenario.options}

@@ -46,7 +46,9 @@ def test_random_responders_are_flagged_and_honest_ones_are_not(report):
     assert report.flagged["random"] >= 0.80
     assert report.flagged["honest"] <= 0.05
     assert report.flagged["extreme"] <= 0.05  # an extreme response style is not carelessness
-    assert report.flagged["acquiescent"] >= 0.80
+    # A strong lean towards agreeing is a style too: judged with it taken out, the balanced
+    # pairs are consistent (2.2.0; 2.1.0 flagged 80% or more of these people).
+    assert report.flagged["acquiescent"] <= 0.05
 
 
 def test_agreeing_with_everything_scores_the_middle_and_never_strong_fit(report):
@@ -67,7 +69,9 @@ def test_consistent_strong_and_poor_profiles_get_their_bands(tpm):
     sim = Simulator(tpm, seed=3)
     strong = Counter(sim.sit(sim.traits([2.0] * 7))[1].band for _ in range(200))
     poor = Counter(sim.sit(sim.traits([-2.0] * 7))[1].band for _ in range(200))
-    assert strong["strong"] >= 190, strong
+    # Strong fit also needs the everyday situations to back the statements (2.2.0), which people
+    # at +2 sd do not always choose well enough: 177 of 200 here.
+    assert strong["strong"] >= 170, strong
     assert poor["not-obvious"] >= 190, poor
 
 

@@ -1,9 +1,12 @@
 """The shipped TPM rubric 2.2.0: its shape meets the brief, its sources are honest, and its
 extremes, its technical core and its response-quality rules score as they should."""
 
+import re
+from collections import Counter
+
 import pytest
 
-from quizapp.assessment.lint import lint, reading_grade
+from quizapp.assessment.lint import clauses, cue_hits, lint, reading_grade, words
 from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
 from tests.conftest import REAL_RUBRICS
@@ -99,6 +102,79 @@ def test_sources_are_honest(tpm):
     assert all(r.profile and r.rationale for r in tpm.related_roles)
 
 
+def honest(source):
+    """A guide section, a framework marked as not in the guide, or the authors' judgement."""
+    return (
+        source.startswith("Guide:")
+        or "(not in the guide)" in source
+        or "authors' judgement" in source.lower()
+    )
+
+
+def test_every_statement_names_its_source(tpm):
+    for item in tpm.items:
+        assert item.source and honest(item.source), item.id
+
+
+def test_every_scenario_says_why_its_best_option_is_best(tpm):
+    for scenario in tpm.scenarios:
+        key = scenario.key_source
+        assert key and (
+            "Guide: " in key or "(not in the guide)" in key or "authors' judgement" in key
+        ), scenario.id
+        # It names the option that really scores best.
+        assert key.startswith(f"{best_option(scenario).id} is best: "), scenario.id
+
+
+def opening(item):
+    return " ".join(re.findall(r"[\w']+", item.text.lower())[:2])
+
+
+def test_no_opening_is_shared_by_more_than_a_third_of_the_minus_statements(tpm):
+    minus = [i for i in tpm.items if i.keyed == "minus"]
+    for words_, count in Counter(opening(i) for i in minus).items():
+        assert count <= len(minus) / 3, words_
+
+
+def test_the_first_two_words_do_not_tell_the_keying(tpm):
+    by_opening = {}
+    for item in tpm.items:
+        by_opening.setdefault(opening(item), Counter())[item.keyed] += 1
+    for words_, keyed in by_opening.items():
+        # No opening is used more than twice by one keying alone ...
+        assert len(keyed) == 2 or sum(keyed.values()) <= 2, (words_, keyed)
+        # ... and one both use is not mostly one keying's.
+        assert max(keyed.values()) - min(keyed.get("plus", 0), keyed.get("minus", 0)) <= 2
+
+
+@pytest.mark.parametrize("phrase", ["i like", "i'd rather", "i prefer", "i enjoy", "i want"])
+def test_no_liking_phrase_belongs_to_one_keying(tpm, phrase):
+    # In 2.1.0 favourable statements said "I like ..." and reverse-keyed ones "I'd rather ...".
+    uses = Counter(i.keyed for i in tpm.items if phrase in i.text.lower())
+    assert abs(uses["plus"] - uses["minus"]) <= 1, uses
+
+
+def test_statements_pointing_either_way_are_alike_in_length(tpm):
+    lengths = {i.id: words(i.text) for i in tpm.items}
+    plus = [n for i, n in lengths.items() if tpm.item(i).keyed == "plus"]
+    minus = [n for i, n in lengths.items() if tpm.item(i).keyed == "minus"]
+    assert abs(sum(plus) / len(plus) - sum(minus) / len(minus)) <= 1
+    for minus_id, plus_id in tpm.twins:
+        assert abs(lengths[minus_id] - lengths[plus_id]) <= 4, (minus_id, plus_id)
+
+
+def test_no_surface_cue_finds_the_best_scenario_option(tpm):
+    quarter = len(tpm.scenarios) / 4
+    assert cue_hits(tpm, words) <= quarter
+    assert cue_hits(tpm, clauses) <= quarter
+    # Nor do the words of a careful-sounding answer.
+    keywords = re.compile(r"\b(agree|together|plan|meet)", re.IGNORECASE)
+    assert cue_hits(tpm, lambda text: len(keywords.findall(text))) <= quarter
+    # Nor does picking the shortest or the plainest option.
+    assert cue_hits(tpm, lambda text: -words(text)) <= quarter
+    assert cue_hits(tpm, lambda text: -clauses(text)) <= quarter
+
+
 def test_fit_and_not_fit_criteria_exclude_each_other_by_construction(tpm):
     fit = {c.id: c for c in tpm.fit_criteria}
     assert {c.opposes for c in tpm.not_fit_criteria} == set(fit)
@@ -151,7 +227,17 @@ def test_agreeing_or_disagreeing_with_everything_scores_the_middle_and_gets_no_b
     # Three plus (100 or 0) and three minus (0 or 100) statements per dimension: exactly 50.
     assert all(d.likert == 50 for d in result.dimensions)
     assert result.band is None and result.overall is None
-    assert "both-sides" in result.notes and "inconsistent" in result.notes
+    # One answer to all 42 statements: no verdict, for that reason. (With the person's lean taken
+    # out, agreeing with everything is answering "Neither" throughout: no pair is contradictory.)
+    assert result.notes == ("same-answer",) or result.notes == ("same-answer", "attention")
+
+
+def test_neither_throughout_gets_no_band(tpm):
+    """The review's case: "Neither" to every statement, the checks answered, good scenarios."""
+    answers = {i.id: 3 for i in tpm.items} | {c.id: c.accept[0] for c in tpm.checks}
+    answers |= {s.id: best_option(s).id for s in tpm.scenarios}
+    result = score(tpm, answers)
+    assert result.band is None and result.notes == ("same-answer",)
 
 
 def test_consistent_answers_at_the_extremes_are_never_flagged(tpm):

@@ -7,22 +7,31 @@ Each rule gives warnings with the place they are found, like the loader's errors
 - ``option-length``: a scenario's longest option should be at most 25% longer than its shortest,
   and the best option should not be the longest in most scenarios (test-wise people pick the
   longest, most careful-sounding answer).
+- ``option-cues``: picking the option with the most words, or the one with the most clauses
+  (commas plus the words "and" and "then"), should find the best option in at most a quarter of
+  the scenarios: no better than a blind guess among four.
 - ``reading-grade``: statements at a Flesch-Kincaid grade of 8 or below.
 - ``exclusive``: every not-fit criterion should oppose a fit criterion (``opposes``), so that a
   person can never match both a sign of fit and its opposite.
 - ``sources``: a criterion or role that names no guide section should say "not in the guide".
+  Once any statement names its source (2.2.0 on), every statement should, and every scenario
+  should say why its best option is best (``key_source``); each of these names a guide section,
+  says "not in the guide" or is the authors' judgement.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .rubric import Rubric
+from .rubric import Option, Rubric, Scenario
 
 MAX_OPTION_RATIO = 1.25
+MAX_CUE_SHARE = 0.25  # a cue may find the best option in at most this share of the scenarios
 MAX_GRADE = 8.0
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_CLAUSE_WORDS = frozenset({"and", "then"})
 _VOWELS = re.compile(r"[aeiouy]+")
 
 
@@ -57,6 +66,42 @@ def reading_grade(text: str) -> float:
     return 0.39 * len(words) / sentences + 11.8 * total / len(words) - 15.59
 
 
+def words(text: str) -> int:
+    """The number of words, as the reading grade counts them ("check-in" is two)."""
+    return len(_WORD.findall(text))
+
+
+def clauses(text: str) -> int:
+    """A rough count of the parts a sentence is joined from: its commas plus its "and"s and
+    "then"s. Careful-sounding options tend to string more of them together."""
+    joins = sum(1 for w in _WORD.findall(text) if w.lower() in _CLAUSE_WORDS)
+    return text.count(",") + joins
+
+
+def best_option(scenario: Scenario) -> Option:
+    """The best-keyed option: the most points in total (the first, if several tie)."""
+    return max(scenario.options, key=lambda o: sum(o.points.values()))
+
+
+def cue_hits(rubric: Rubric, measure: Callable[[str], int]) -> float:
+    """In how many scenarios picking the option that measures most finds the best one. A tie
+    for the most counts as the chance of picking the best from the tie (a two-way tie, one
+    half): what a test-taker who goes by that cue scores, on average."""
+    hits = 0.0
+    for scenario in rubric.scenarios:
+        values = [measure(o.text) for o in scenario.options]
+        top = max(values)
+        if measure(best_option(scenario).text) == top:
+            hits += 1 / values.count(top)
+    return hits
+
+
+def _names_its_source(source: str) -> bool:
+    return (
+        "Guide:" in source or "not in the guide" in source or "authors' judgement" in source.lower()
+    )
+
+
 def lint(rubric: Rubric) -> list[Warning_]:
     """Every lint warning for a rubric that already passed validation."""
     out: list[Warning_] = []
@@ -84,6 +129,7 @@ def lint(rubric: Rubric) -> list[Warning_]:
                     )
                 )
     out.extend(_option_warnings(rubric))
+    out.extend(_cue_warnings(rubric))
     for c_index, crit in enumerate(rubric.not_fit_criteria):
         if crit.opposes is None:
             out.append(
@@ -109,6 +155,73 @@ def lint(rubric: Rubric) -> list[Warning_]:
                         "names no guide section and does not say 'not in the guide'",
                     )
                 )
+    out.extend(_statement_source_warnings(rubric))
+    return out
+
+
+def _cue_warnings(rubric: Rubric) -> list[Warning_]:
+    out = []
+    count = len(rubric.scenarios)
+    for cue, measure in (("the most words", words), ("the most clauses", clauses)):
+        hits = cue_hits(rubric, measure)
+        if count and hits > MAX_CUE_SHARE * count:
+            out.append(
+                Warning_(
+                    "option-cues",
+                    "scenarios",
+                    f"picking the option with {cue} finds the best-scoring one in {hits:.3g} of "
+                    f"{count} scenarios (ties shared), more than a quarter; vary which option is "
+                    "longest and most elaborate",
+                )
+            )
+    return out
+
+
+def _statement_source_warnings(rubric: Rubric) -> list[Warning_]:
+    """Once one statement names its source, every statement and every scenario's key should."""
+    if not any(item.source for item in rubric.items):
+        return []
+    out = []
+    for d_index, dim in enumerate(rubric.dimensions):
+        for i_index, item in enumerate(dim.items):
+            where = f"dimensions[{d_index}].items[{i_index}].source"
+            if item.source is None:
+                out.append(
+                    Warning_(
+                        "sources",
+                        where,
+                        f"'{item.id}' names no source, while other statements do",
+                    )
+                )
+            elif not _names_its_source(item.source):
+                out.append(
+                    Warning_(
+                        "sources",
+                        where,
+                        "names no guide section, does not say 'not in the guide' and is not the "
+                        "authors' judgement",
+                    )
+                )
+    for s_index, scenario in enumerate(rubric.scenarios):
+        where = f"scenarios[{s_index}].key_source"
+        if scenario.key_source is None:
+            out.append(
+                Warning_(
+                    "sources",
+                    where,
+                    f"'{scenario.id}' does not say why its best option is best, while the "
+                    "statements name their sources",
+                )
+            )
+        elif not _names_its_source(scenario.key_source):
+            out.append(
+                Warning_(
+                    "sources",
+                    where,
+                    "names no guide section, does not say 'not in the guide' and is not the "
+                    "authors' judgement",
+                )
+            )
     return out
 
 
@@ -127,8 +240,7 @@ def _option_warnings(rubric: Rubric) -> list[Warning_]:
                     f"{MAX_OPTION_RATIO:g}); people pick the longest, most careful-sounding one",
                 )
             )
-        best = max(scenario.options, key=lambda o: sum(o.points.values()))
-        if len(best.text) == max(lengths):
+        if len(best_option(scenario).text) == max(lengths):
             best_longest += 1
     if rubric.scenarios and best_longest * 2 > len(rubric.scenarios):
         out.append(

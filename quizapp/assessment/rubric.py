@@ -221,6 +221,19 @@ class CoreRule(_Frozen):
     evidence: float | None = Field(default=None, ge=0, le=100)
 
 
+class BackingRule(_Frozen):
+    """What a person would do must back what they say of themselves: a band above ``capped_to``
+    needs the everyday situations, all areas together, to score at least the statements' score
+    plus ``margin``. Shading every statement towards its favourable end raises the statements
+    alone, so it no longer reaches the top band (docs/validity.md, stress lab)."""
+
+    capped_to: Ident
+    margin: float = Field(default=0.0, ge=-50, le=50)
+    # ... or at least this much: the best choices do not reach 100 in every area, so someone who
+    # agrees fully with every favourable statement is backed by choices this good.
+    enough: float | None = Field(default=None, ge=0, le=100)
+
+
 class RoleRule(_Frozen):
     """How related roles are matched: ``level`` by the distance between a person's scores and a
     role's profile (2.0.0); ``shape`` by the correlation of the two profiles once each is centred
@@ -248,6 +261,13 @@ class QualityRules(_Frozen):
     max_failed_checks: int = Field(default=1, ge=0)
     max_both_sides: float = Field(default=0.5, gt=0, le=1)
     min_pairs: int = Field(default=6, ge=1)
+    # Judge consistency after taking out the person's own lean towards agreeing (their mean answer
+    # over all statements, which measures nothing when keying is balanced): a stable tendency to
+    # agree is a style, not carelessness.
+    lean_corrected: bool = False
+    # No verdict when this share of the statements or more got one and the same answer
+    # ("Neither" throughout says nothing; agreeing with everything is a habit, not a view).
+    max_same_answer: float | None = Field(default=None, gt=0, le=1)
 
 
 class ScoringRules(_Frozen):
@@ -260,12 +280,15 @@ class ScoringRules(_Frozen):
     grow_next: int = Field(default=2, ge=0, le=10)
     top_roles: int = Field(default=3, ge=1, le=10)
     core: CoreRule | None = None
+    backing: BackingRule | None = None
     quality: QualityRules | None = None
     not_sure: NotSureRule | None = None
     roles: RoleRule = RoleRule()
     # A strength or gap is named only this far past its line; nearer, the area is "around the
     # line" (a second sitting could put it on either side). None: named at the line itself.
     label_margin: float | None = Field(default=None, ge=0, le=50)
+    # "Near the line" within this many standard errors of a band's boundary (docs/validity.md).
+    near_sems: float = Field(default=1.0, gt=0, le=3)
 
 
 class Spread(_Frozen):
@@ -284,6 +307,9 @@ class Precision(_Frozen):
     source: Text
     overall: Spread
     dimension: Spread
+    # Of the people told they are near a band's line, how many in 100 get the other band on a
+    # retest (the stress lab's base model): the rate the near-line message states.
+    near_changes: int | None = Field(default=None, ge=0, le=100)
 
 
 class Rubric(_Frozen):
@@ -587,6 +613,14 @@ def _check_profiles_and_rules(rubric: Rubric, dim_ids: list[str]) -> list[Proble
             )
         if core.capped_to not in {b.id for b in rubric.bands}:
             problems.append(Problem("scoring.core.capped_to", f"unknown band {core.capped_to!r}"))
+    backing = rubric.scoring.backing
+    if backing is not None:
+        if backing.capped_to not in {b.id for b in rubric.bands}:
+            problems.append(
+                Problem("scoring.backing.capped_to", f"unknown band {backing.capped_to!r}")
+            )
+        if not rubric.scenarios:
+            problems.append(Problem("scoring.backing", "needs scenarios to back the statements"))
     for index, check in enumerate(rubric.checks):
         if len(set(check.accept)) != len(check.accept):
             problems.append(Problem(f"checks[{index}].accept", "lists a value twice"))

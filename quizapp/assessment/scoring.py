@@ -72,6 +72,11 @@ class ScoredResult:
     quality: ResponseQuality | None = None
     around: tuple[str, ...] = ()  # areas too near a line to be named a strength or a gap
     no_role_fits: bool = False  # ranked by shape, and no related role's shape is close enough
+    # With the rubric's backing rule: the statements' and the everyday situations' scores, all
+    # areas together, and whether the band was capped because the second did not back the first.
+    said: float | None = None
+    done: float | None = None
+    unbacked: bool = False
 
     @property
     def unclear(self) -> bool:
@@ -178,11 +183,40 @@ def _band(rubric: Rubric, overall: float, dims) -> tuple[str, bool]:
     return band.id, False
 
 
+def _said_and_done(rubric: Rubric, dims) -> tuple[float | None, float | None]:
+    """The statements' and the scenarios' scores over the areas that have both, weighted as in
+    the overall score: what a person says of themselves, and what they would do."""
+    both = [(rubric.weights[d.id], d.likert, d.scenario) for d in dims if d.enough]
+    both = [(w, s, c) for w, s, c in both if c is not None]
+    if not both:
+        return None, None
+    total = sum(w for w, _, _ in both)
+    said = sum(w * s for w, s, _ in both) / total
+    done = sum(w * c for w, _, c in both) / total
+    return round_half_up(said, 1), round_half_up(done, 1)
+
+
+def _backed(rubric: Rubric, band_id: str, said, done) -> tuple[str, bool]:
+    """The band, capped when the everyday situations do not back the statements (backing rule)."""
+    rule = rubric.scoring.backing
+    if rule is None:
+        return band_id, False
+    band = next(b for b in rubric.bands if b.id == band_id)
+    cap = next(b for b in rubric.bands if b.id == rule.capped_to)
+    backed = done is not None and (
+        done >= said + rule.margin or (rule.enough is not None and done >= rule.enough)
+    )
+    if band.min > cap.min and not backed:
+        return cap.id, True
+    return band_id, False
+
+
 def _near_boundary(rubric: Rubric, overall: float) -> tuple[str, str] | None:
-    """The two bands either side of a boundary less than one SEM from the overall score."""
+    """The two bands either side of a boundary less than ``near_sems`` SEMs from the overall
+    score."""
     if rubric.precision is None:
         return None
-    sem = rubric.precision.overall.sem
+    sem = rubric.precision.overall.sem * rubric.scoring.near_sems
     ordered = sorted(rubric.bands, key=lambda b: b.min)
     for low, high in itertools.pairwise(ordered):
         if abs(overall - high.min) < sem:
@@ -208,12 +242,15 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
     quality = None
     if rules.quality is not None:
         quality = response_quality(rubric, answers, item_scores)
-    band, capped, near = None, False, None
+    band, capped, near, unbacked = None, False, None, False
+    said, done = _said_and_done(rubric, dims) if rules.backing is not None else (None, None)
     if quality is not None and quality.unclear:
         overall = None  # no verdict from answers that give no clear picture
     if overall is not None:
         overall = round_half_up(overall, 1)
         band, capped = _band(rubric, overall, dims)
+        if not capped:
+            band, unbacked = _backed(rubric, band, said, done)
         near = _near_boundary(rubric, overall)
 
     by_dim = {d.id: d.score for d in dims}
@@ -269,4 +306,7 @@ def score(rubric: Rubric, answers: Mapping[str, Answer]) -> ScoredResult:
         quality=quality,
         around=around,
         no_role_fits=no_role_fits,
+        said=said,
+        done=done,
+        unbacked=unbacked,
     )

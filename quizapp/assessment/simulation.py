@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .item_stats import cross_products, reliability
+from .quality import corrected_keyed_scores
 from .rubric import LIKERT_MAX, LIKERT_MIN, Rubric
 from .scoring import Answer, ScoredResult, score
 
@@ -274,12 +275,17 @@ def dimension_figures(rubric, dim, traits, first, second) -> DimensionFigures:
     """One dimension's figures from two sittings of the same people (the stress lab uses it too)."""
     position = [d.id for d in rubric.dimensions].index(dim.id)
     ids = [i.id for i in dim.items]
+    corrected = rubric.scoring.quality is not None and rubric.scoring.quality.lean_corrected
     n, sums, cross = 0, dict.fromkeys(ids, 0.0), {}
     for answers, _ in first:
         values = [answers.get(i) for i in ids]
         if any(not isinstance(v, int) for v in values):
             continue
-        keyed = [item.keyed_score(v) for item, v in zip(dim.items, values, strict=True)]
+        if corrected:  # the reliability of what the quality check judges (docs/validity.md)
+            lean_free = corrected_keyed_scores(rubric, answers)
+            keyed = [lean_free[i] for i in ids]
+        else:
+            keyed = [item.keyed_score(v) for item, v in zip(dim.items, values, strict=True)]
         n += 1
         for item_id, value in zip(ids, keyed, strict=True):
             sums[item_id] += value

@@ -146,6 +146,9 @@ class StressFigures:
     strong_at_plus_1_5: float  # honest people at +1.5 sd on every area
     not_sure_gain: float  # mean overall points gained by strategic "Not sure"
     label_kept: float  # a strength or gap shown in one sitting shown again in the next
+    label_side: float  # ... or its area at least on the same side of that line in the next
+    changes_told: float  # of the band changes on retest, the share told "near the line" first
+    near_changed: float  # of the people told "near the line", the share whose band changes
     top_role_share: float  # the largest share one role has as first suggestion, in any band
 
 
@@ -185,6 +188,9 @@ def stress_figures(
         strong_at_plus_1_5=_share(strong_people, "strong"),
         not_sure_gain=sum(gains) / len(gains) if gains else 0.0,
         label_kept=_label_kept([r for _, r in first], [r for _, r in second]),
+        label_side=_label_side(rubric, [r for _, r in first], [r for _, r in second]),
+        changes_told=_changes_told([r for _, r in first], [r for _, r in second]),
+        near_changed=_near_changed([r for _, r in first], [r for _, r in second]),
         top_role_share=_top_role_share(honest),
     )
 
@@ -208,6 +214,44 @@ def _label_kept(first: Sequence[ScoredResult], second: Sequence[ScoredResult]) -
             shown += 1
             kept += area in b.gaps
     return kept / shown if shown else 1.0
+
+
+def _label_side(
+    rubric: Rubric, first: Sequence[ScoredResult], second: Sequence[ScoredResult]
+) -> float:
+    """A strength shown in one sitting whose area is at or above the strength line in the next
+    (named again, or "around the line" on its upper side); a gap likewise below the gap line."""
+    rules = rubric.scoring
+    shown = kept = 0
+    for a, b in zip(first, second, strict=True):
+        for area in a.strengths:
+            shown += 1
+            later = b.dimension(area).score
+            kept += later is not None and later >= rules.strength_threshold
+        for area in a.gaps:
+            shown += 1
+            later = b.dimension(area).score
+            kept += later is not None and later < rules.gap_threshold
+    return kept / shown if shown else 1.0
+
+
+def _changes_told(first: Sequence[ScoredResult], second: Sequence[ScoredResult]) -> float:
+    """Of the people whose band differs on a retest (both sittings with a band), the share whose
+    first result said it was near the line between those two bands."""
+    changed = told = 0
+    for a, b in zip(first, second, strict=True):
+        if a.band is None or b.band is None or a.band == b.band:
+            continue
+        changed += 1
+        told += a.near is not None and set(a.near) == {a.band, b.band}
+    return told / changed if changed else 1.0
+
+
+def _near_changed(first: Sequence[ScoredResult], second: Sequence[ScoredResult]) -> float:
+    """Of the people whose first result said they were near a line (and whose second has a
+    band), the share whose band differs on the retest."""
+    told = [(a, b) for a, b in zip(first, second, strict=True) if a.near and b.band is not None]
+    return sum(a.band != b.band for a, b in told) / len(told) if told else 0.0
 
 
 def _top_role_share(results: Sequence[ScoredResult]) -> float:
@@ -243,6 +287,9 @@ def format_stress(rubric: Rubric, figures: Sequence[StressFigures]) -> str:
         ("Strong fit at +1.5 sd, honest", lambda f: pct(f.strong_at_plus_1_5)),
         ('strategic "Not sure" gain', lambda f: f"{f.not_sure_gain:+.1f}"),
         ("strength or gap kept on retest", lambda f: pct(f.label_kept)),
+        ("... or same side of its line", lambda f: pct(f.label_side)),
+        ("band changes told near a line", lambda f: pct(f.changes_told)),
+        ("told near a line: band changes", lambda f: pct(f.near_changed)),
         ("one role's top share in a band", lambda f: pct(f.top_role_share)),
     ]
     names = [f.model.name for f in figures]

@@ -4,10 +4,11 @@ The counselor controls every other sitting on their links (known answers, filler
 "Not sure" to everything), sees every release a link will ever make and chooses when each is
 made, and reads them all with the exact likelihood of every shown figure (tests/counselor/
 estimator.py), with the population's scores as a prior. Clients come from the respondent
-simulation. The bar, for every attack over 30 clients: the best estimate of a client's area
+simulation. The bar, for every attack over 150 clients: the best estimate of a client's area
 scores, and of their overall score, misses by at least 75% of what the best guess with no
 release at all misses (the population mean), and their band is guessed right no more often than
-the most common band plus 10 percentage points.
+the guess with no release (the population's most common band), on the same clients, plus 10
+percentage points.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
 from quizapp.assessment.simulation import Simulator
 from quizapp.cohort import NO_BAND, NO_BAND_LABEL
-from quizapp.disclosure import BAND_NOISE, COMMON_SHARE, MEAN_NOISE
+from quizapp.disclosure import BAND_NOISE, COMMON_SHARE, MEAN_NOISE, margin
 from quizapp.models import QuizLink
 from quizapp.results import store_result
 from tests.conftest import REAL_RUBRICS, add_user, login
@@ -34,7 +35,7 @@ from tests.conftest import add_link as add_any_link
 from tests.counselor import estimator as est
 
 K = 5
-CLIENTS = 30
+CLIENTS = 150  # enough that a 10-point bar is not within the sampling noise
 TPM = load_file(REAL_RUBRICS / "technical-project-manager.yaml")
 AREAS = [d.id for d in TPM.dimensions]
 NAMES = {d.id: d.name for d in TPM.dimensions}
@@ -134,10 +135,10 @@ class Scorecard:
         prior_areas, prior_overall, prior_bands = population()
         self.centre = prior_areas.mean(axis=0)
         self.overall_centre = prior_overall.mean()
-        _, counts = np.unique(prior_bands, return_counts=True)
-        self.most_common = counts.max() / counts.sum()
+        labels, counts = np.unique(prior_bands, return_counts=True)
+        self.mode = labels[counts.argmax()]  # the best band guess with no release at all
         self.area, self.area_base, self.overall, self.overall_base = [], [], [], []
-        self.bands = []
+        self.bands, self.bands_base = [], []
 
     def add(self, truth, releases):
         areas, overall_truth, band_truth = truth
@@ -161,15 +162,16 @@ class Scorecard:
             self.overall.append(abs(guess - overall_truth))
             self.overall_base.append(abs(self.overall_centre - overall_truth))
         self.bands.append(est.band_estimate(weights, prior_bands, releases, NOISE) == band_truth)
+        self.bands_base.append(self.mode == band_truth)
 
     def check(self):
         area = np.mean(self.area) / np.mean(self.area_base)
         overall = np.mean(self.overall) / np.mean(self.overall_base)
-        band = np.mean(self.bands)
-        figures = f"areas {area:.2f}, overall {overall:.2f}, band {band:.2f} (most common {self.most_common:.2f})"
+        band, base = np.mean(self.bands), np.mean(self.bands_base)
+        figures = f"areas {area:.2f}, overall {overall:.2f}, band {band:.2f} (no release {base:.2f})"
         assert len(self.bands) >= CLIENTS, figures
         assert area >= 0.75 and overall >= 0.75, figures
-        assert band <= self.most_common + 0.10, figures
+        assert band <= base + 0.10, figures
         return figures
 
 
@@ -329,7 +331,7 @@ def _count(app, link_id) -> int:
         )
 
 
-def test_at_thirty_the_means_are_within_six_points_nine_times_in_ten(setting):
+def test_at_thirty_the_means_are_within_the_stated_margin_nine_times_in_ten(setting):
     """Still useful: 30 groups of 30 simulated people; each area's shown mean against the
     group's true mean, and the band table shown."""
     app, counselor = setting
@@ -354,7 +356,9 @@ def test_at_thirty_the_means_are_within_six_points_nine_times_in_ten(setting):
                 for d in p.dimensions
                 if d.id == area and (s := d.score) is not None
             ]
-            within.append(abs(mean - np.mean(scores)) <= 6)
-    print(f"within 6 points: {np.mean(within):.3f}; band tables shown: {tables} of 30")
-    assert np.mean(within) >= 0.90, np.mean(within)
+            within.append(abs(mean - np.mean(scores)) <= margin(30))
+    print(f"within {margin(30)} points: {np.mean(within):.3f}; band tables: {tables} of 30")
+    # The words promise 9 in 10 (about 92% once shown means are whole numbers); over 210 means a
+    # share under 85% would be more than three standard errors short of it.
+    assert np.mean(within) >= 0.85, np.mean(within)
     assert tables >= 27  # the band table is shown (withheld only when one band is nearly all)

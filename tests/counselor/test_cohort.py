@@ -87,13 +87,13 @@ def test_at_ten_the_first_release_is_made(app, staff, link, no_noise):
     page = html.unescape(staff["anna"].get(f"/counselor/links/{link}").get_data(as_text=True))
     assert "These figures cover the first <strong>10</strong> responses (10–14 so far)" in page
     assert "They are made again when the 30th response arrives, and not before" in page
-    assert "within about <strong>±17 points</strong> of the group's true average" in page
+    assert "within about <strong>±22 points</strong> of the group's true average" in page
     assert 'Alpha</span>\n    <span class="bar-value">70<' in page
     assert 'Beta</span>\n    <span class="bar-value">45<' in page
-    assert "About ±17 · everyone: –" in page  # 12 results: everyone's means wait for 100
+    assert "About ±22 · everyone: –" in page  # 12 results: everyone's means wait for 100
     assert "The band table appears at 30 responses" in page
     rows = as_dict(csv_rows(staff["anna"], link))
-    assert rows[("group", "means within, 9 times in 10", "points")] == "±17"
+    assert rows[("group", "means within, 9 times in 10", "points")] == "±22"
     assert rows[("band", "all bands", "people")] == "shown from 30 responses"
 
 
