@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from .assessment.quality import REASONS
 from .assessment.roles import reason
-from .assessment.rubric import Band, Dimension, FitCriterion, NotFitCriterion, RelatedRole, Rubric
+from .assessment.rubric import (
+    Band,
+    Dimension,
+    FitCriterion,
+    NotFitCriterion,
+    RelatedRole,
+    Rubric,
+    Scenario,
+)
 from .assessment.scoring import NOTES, round_half_up
 from .models import Result
 
@@ -36,6 +45,48 @@ class RoleLine:
 class NotFitLine:
     criterion: NotFitCriterion
     role: RelatedRole | None
+
+
+@dataclass(frozen=True)
+class AreaSources:
+    """Where one area's statements come from: each distinct source, first seen first, with how
+    many of the area's statements rest on it, and how many name none."""
+
+    dimension: Dimension
+    sources: tuple[tuple[str, int], ...]
+    unsourced: int = 0
+
+
+def statement_sources(rubric: Rubric) -> tuple[AreaSources, ...]:
+    """The statements' sources area by area; none at all for a rubric whose statements name no
+    source (the archived versions), so the page shows no empty list."""
+    if not any(i.source for i in rubric.items):
+        return ()
+    return tuple(
+        AreaSources(
+            dim,
+            tuple(Counter(i.source for i in dim.items if i.source).items()),
+            sum(1 for i in dim.items if not i.source),
+        )
+        for dim in rubric.dimensions
+    )
+
+
+def scenario_keys(rubric: Rubric) -> tuple[tuple[int, Scenario], ...]:
+    """Each scenario with its number on the quiz page, when any says why its best option is
+    best (2.2.0 on); none otherwise."""
+    if not any(s.key_source for s in rubric.scenarios):
+        return ()
+    numbers = rubric.question_numbers
+    return tuple((numbers[s.id], s) for s in rubric.scenarios)
+
+
+def step_sources(rubric: Rubric) -> tuple[Dimension, ...]:
+    """The areas whose next steps are listed with their sources: every area, when any step names
+    a source (2.2.0 on); none otherwise."""
+    if not any(s.source for d in rubric.dimensions for s in d.next_steps):
+        return ()
+    return rubric.dimensions
 
 
 @dataclass(frozen=True)
@@ -88,6 +139,18 @@ class Report:
         if self.band is not None and self.band.id == top.id:
             return self.rubric.entry_steps
         return None
+
+    @property
+    def statement_sources(self) -> tuple[AreaSources, ...]:
+        return statement_sources(self.rubric)
+
+    @property
+    def scenario_keys(self) -> tuple[tuple[int, Scenario], ...]:
+        return scenario_keys(self.rubric)
+
+    @property
+    def step_sources(self) -> tuple[Dimension, ...]:
+        return step_sources(self.rubric)
 
     @property
     def roles_to_consider(self) -> tuple[RelatedRole, ...]:

@@ -155,6 +155,25 @@ def fresh_database_url(tmp_path: Path, migrated_db, for_session: bool = False) -
     return f"sqlite:///{target}"
 
 
+def rubrics_with_sources(folder: Path) -> Path:
+    """A copy of the shipped rubrics folder in which every TPM statement and scenario key names a
+    source: in each area the first four statements share one, the last two have one each."""
+    import yaml
+
+    shutil.copytree(REAL_RUBRICS, folder)
+    path = folder / "technical-project-manager.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for dim in data["dimensions"]:
+        for n, item in enumerate(dim["items"]):
+            item["source"] = (
+                f"Shared source of {dim['name']}" if n < 4 else f"Own source {item['id']}"
+            )
+    for scenario in data["scenarios"]:
+        scenario["key_source"] = f"Key source of {scenario['id']}"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
 def make_app(tmp_path: Path, migrated_db, **overrides):
     config = {
         "TESTING": True,

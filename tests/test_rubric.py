@@ -113,6 +113,11 @@ CASES = {
         "not_fit_criteria[0].related_role",
         "unknown related role 'astronaut'",
     ),
+    "O*NET title without its code": (
+        lambda d: d["related_roles"][0].update(onet_title="Software Developers"),
+        "related_roles[0].onet_title",
+        "needs the occupation's onet code",
+    ),
 }
 
 

@@ -113,7 +113,7 @@ def honest(source):
 
 def test_every_statement_names_its_source(tpm):
     for item in tpm.items:
-        assert item.source and honest(item.source), item.id
+        assert item.source and honest_source(item.source), item.id
 
 
 def test_every_scenario_says_why_its_best_option_is_best(tpm):
@@ -173,6 +173,41 @@ def test_no_surface_cue_finds_the_best_scenario_option(tpm):
     # Nor does picking the shortest or the plainest option.
     assert cue_hits(tpm, lambda text: -words(text)) <= quarter
     assert cue_hits(tpm, lambda text: -clauses(text)) <= quarter
+
+
+FRAMEWORKS = ("PMBOK", "PMI ", "Scrum", "DSDM", "Dropbox", "O*NET")
+AUTHORS = "Authors' judgement"
+
+
+def honest_source(source: str) -> bool:
+    """A source names a guide section, or a framework it marks as not in the guide, or says it is
+    the authors' judgement; a framework is never passed off as the guide."""
+    if any(name in source for name in FRAMEWORKS) and "(not in the guide)" not in source:
+        return False
+    return source.startswith(("Guide:", AUTHORS)) or source.endswith("(not in the guide)")
+
+
+def test_every_criterion_and_next_step_names_an_honest_source(tpm):
+    for c in (*tpm.fit_criteria, *tpm.not_fit_criteria):
+        assert honest_source(c.source), c.id
+    for dim in tpm.dimensions:
+        for step in dim.next_steps:
+            assert step.source, f"a next step of {dim.id} names no source: {step.text[:40]}"
+            assert honest_source(step.source), step.source
+
+
+def test_every_related_role_has_an_o_net_occupation_and_says_where_its_profile_comes_from(tpm):
+    for role in tpm.related_roles:
+        # An O*NET-SOC code: a major group (11 to 55, odd), a detailed occupation and a suffix.
+        assert role.onet and re.fullmatch(r"\d{2}-\d{4}\.\d{2}", role.onet), role.id
+        assert int(role.onet[:2]) in range(11, 56, 2), role.onet
+        assert role.onet_title, role.id
+        assert role.onet_url == f"https://www.onetonline.org/link/summary/{role.onet}"
+        # The profile is the authors' judgement (no O*NET ratings were read), and says which
+        # occupation it was checked against.
+        assert role.profile_source and role.profile_source.startswith(AUTHORS), role.id
+        assert "not measured data" in role.profile_source, role.id
+        assert role.onet in role.profile_source, role.id
 
 
 def test_fit_and_not_fit_criteria_exclude_each_other_by_construction(tpm):

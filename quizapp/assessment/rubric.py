@@ -178,6 +178,7 @@ class RelatedRole(_Frozen):
     profile: dict[Ident, Annotated[int, Field(ge=0, le=100)]] | None = None
     rationale: Text | None = None
     onet: str | None = Field(default=None, pattern=r"^\d{2}-\d{4}\.\d{2}$")  # O*NET-SOC code
+    onet_title: Text | None = None  # that occupation's O*NET title, shown with the link
     profile_source: Text | None = None  # where the profile's shape comes from (2.2.0 on)
 
     @property
@@ -602,6 +603,11 @@ def _check_profiles_and_rules(rubric: Rubric, dim_ids: list[str]) -> list[Proble
                     f"related_roles[{index}].profile",
                     "must give a value for each dimension: " + ", ".join(dim_ids),
                 )
+            )
+    for index, role in enumerate(rubric.related_roles):
+        if role.onet_title is not None and role.onet is None:
+            problems.append(
+                Problem(f"related_roles[{index}].onet_title", "needs the occupation's onet code")
             )
     if any(r.profile for r in rubric.related_roles) and not rubric.ranks_roles:
         problems.append(Problem("related_roles", "either every role has a profile or none has"))

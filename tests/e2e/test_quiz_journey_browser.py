@@ -302,3 +302,25 @@ def test_a_result_prints_open_without_javascript(new_context, live_server):
     page.emulate_media(media="print")
     expect(page.locator(".band-scale li").first).to_be_visible()
     assert pdf_pages(page.pdf(format="A4")) <= 2
+
+
+def test_the_sources_open_without_javascript_and_stay_off_the_printout(new_context, live_server):
+    scripted = new_context(viewport=WIDE).new_page()
+    url = realistic_result(scripted, live_server, 0.62)
+    page = new_context(viewport=WIDE, java_script_enabled=False).new_page()
+    page.goto(url)
+    sources = page.locator("section.sources")
+    expect(sources.get_by_role("heading", name="Where this comes from")).to_be_visible()
+    expect(sources.get_by_text("The guide’s own lists of who the role suits")).to_be_visible()
+    criterion = rubric_of(live_server).fit_criteria[0]
+    listed = sources.locator("li", has_text=criterion.text)
+    expect(listed).to_be_hidden()  # folded
+    sources.get_by_text("Our fit and not-fit criteria").click()
+    expect(listed).to_be_visible()
+    expect(listed).to_contain_text("Source: Guide:")
+    # On paper the lists would double the result; the note above the criteria stays, and says
+    # the guide's lists were lost.
+    page.emulate_media(media="print")
+    expect(sources).to_be_hidden()
+    expect(page.locator("#criteria-note")).to_be_visible()
+    expect(page.locator("#criteria-note")).to_contain_text("they did not survive")

@@ -90,18 +90,20 @@ def test_random_looking_answers_get_a_profile_but_no_band(client, tpm_app):
     _, page = take(client, values)
     words = text_of(page)
     assert "Your answers don\u2019t give a clear picture" in words
-    assert "agreed with both sides" in words and "missed the statements" in words
+    assert "same answer to nearly every statement" in words and "missed the statements" in words
     assert "Take the quiz again when you have 10 quiet minutes" in words
     assert "Strong fit</h1>" not in page and "Possible fit</h1>" not in page
     assert "Your profile" in words  # the profile is still shown
-    assert "This role is a strong fit if you" not in words  # no criteria read into noise
+    assert 'id="fit-title"' not in page  # no criteria read into noise
     with tpm_app.app_context():
         stored = db.session().scalars(select(Result)).one()
         assert stored.band is None and stored.overall is None
-        assert stored.notes == ["inconsistent", "both-sides", "attention"]
+        assert stored.notes == ["same-answer", "attention"]
+        # Judged with the person's lean (+2 on every statement) taken out: every answer is then
+        # "Neither", no pair contradicts itself, and one answer throughout is the reason.
         assert stored.profile["quality"] == {
-            "inconsistency": 100,
-            "both_sides": 100,
+            "inconsistency": 0,
+            "both_sides": 0,
             "failed_checks": 2,
         }
 
@@ -178,4 +180,141 @@ def test_the_fit_lists_say_they_are_the_authors_criteria_not_the_guide_s(tpm_app
     page = client.get(client.post("/quiz", data=answers).location).get_data(as_text=True)
     note = page.index("the career guide this quiz is built on had lists of who the role suits")
     assert "These are the quiz authors' own criteria" in page
-    assert note < page.index("This role is a strong fit if you")
+    # The headings say so too: nothing on the page reads as the guide's own list.
+    fit = page.index(
+        'A strong fit if you… <span class="heading-note">(our criteria, not the guide’s)</span>'
+    )
+    not_fit = page.index('May not be ideal if you… <span class="heading-note">(our criteria')
+    assert note < fit < not_fit
+    assert "This role is a strong fit if you" not in page
+    assert "This role may not be ideal if you" not in page
+
+
+# Where this comes from: every source of what the page says, folded away but always there.
+
+ARCHIVED = ("1.0.0", "2.0.0", "2.1.0")
+LOST_LISTS = (
+    "The guide’s own lists of who the role suits, and who it may not suit, were lost from the "
+    "copy of the guide we work from. The fit and not-fit criteria on this page are therefore ours, "
+    "the quiz authors’, and each is listed below with its source."
+)
+
+
+def sources_part(page):
+    """The words of the "Where this comes from" section."""
+    start = page.index('<section class="panel sources"')
+    return text_of(page[start : page.index("</section>", start)]).strip()
+
+
+def flat(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def cited(source):
+    """A source as the page cites it: whole, ending in a full stop."""
+    source = flat(source)
+    return source if source[-1] in ".!?" else source + "."
+
+
+def strong_page(client):
+    values = keyed(dict.fromkeys((d.id for d in TPM.dimensions), 100))
+    return take(client, values | {s.id: best(s) for s in TPM.scenarios})[1]
+
+
+def test_where_this_comes_from_gives_every_criterion_role_and_next_step_its_source(client):
+    page = strong_page(client)
+    words = sources_part(page)
+    assert words.startswith("Where this comes from ")
+    assert LOST_LISTS in words
+    # Folded, so the page stays calm; <details> opens without any script.
+    assert page.count('<details class="source-group">') >= 3
+    for c in (*TPM.fit_criteria, *TPM.not_fit_criteria):
+        assert f"{flat(c.text)} Source: {cited(c.source)}" in words, c.id
+    for role in TPM.related_roles:
+        line = f"{role.title} . Source: {cited(role.source)} Profile: {cited(role.profile_source)}"
+        assert line in words, role.id
+    for dim in TPM.dimensions:
+        for step in dim.next_steps:
+            assert f"{flat(step.text)} Source: {cited(step.source)}" in words
+    # The statements and the scenario keys, from whatever the rubric says (the next test checks
+    # the grouping with sources of its own).
+    from quizapp.report import scenario_keys, statement_sources
+
+    for area in statement_sources(TPM):
+        for source, count in area.sources:
+            assert f"{flat(source)} ({count} statement{'' if count == 1 else 's'})" in words
+    for number, scenario in scenario_keys(TPM):
+        assert f"Question {number} " in words
+        assert f"the best answer rests on {flat(scenario.key_source or 'no source given')}" in words
+
+
+def test_statement_sources_are_grouped_by_area_with_how_many_rest_on_each(tmp_path, migrated_db):
+    from tests.conftest import make_app, rubrics_with_sources
+
+    app = make_app(
+        tmp_path,
+        migrated_db,
+        RUBRICS_DIR=str(rubrics_with_sources(tmp_path / "rubrics")),
+        DEFAULT_RUBRIC="technical-project-manager",
+    )
+    words = sources_part(strong_page(app.test_client()))
+    assert "The statements, area by area Each source an area’s statements rest on" in words
+    for dim in TPM.dimensions:
+        assert f"{dim.name} Shared source of {dim.name} (4 statements)" in words
+        assert f"Own source {dim.items[4].id} (1 statement)" in words
+        assert f"Own source {dim.items[5].id} (1 statement)" in words
+    numbers = TPM.question_numbers
+    for scenario in TPM.scenarios:
+        assert f"Question {numbers[scenario.id]} " in words
+        assert f"the best answer rests on Key source of {scenario.id}." in words
+    assert "No source given" not in words and "no source given" not in words
+
+
+def test_each_related_role_links_to_its_o_net_page(client):
+    page = strong_page(client)
+    links = re.findall(r'<a href="(https://www\.onetonline\.org/[^"]*)"([^>]*)>(.*?)</a>', page)
+    assert links, "no O*NET OnLine link on the page"
+    for href, attributes, _ in links:
+        assert attributes == ""  # an ordinary link: same tab, no script
+    shown = {(href, text_of(html.unescape(text)).strip()) for href, _, text in links}
+    for role in TPM.related_roles:
+        assert role.onet is not None, role.id
+        assert role.onet_url == f"https://www.onetonline.org/link/summary/{role.onet}"
+        # Listed under "Where this comes from", title and code in the link's words.
+        label = f"O*NET OnLine: {role.onet_title} ({role.onet})"
+        assert (role.onet_url, label) in shown, role.id
+    # The suggested roles' cards link to it too.
+    cards = re.findall(r'<li class="card">(.*?)</li>', page, re.S)
+    assert cards and all("Nearest O*NET occupation: " in card for card in cards)
+
+
+@pytest.mark.parametrize("version", ARCHIVED)
+def test_an_archived_version_s_result_still_renders_with_no_empty_parts(tpm_app, version):
+    old = load_file(REAL_RUBRICS / "archive" / f"technical-project-manager-{version}.yaml")
+    answers = {i.id: 4 if i.keyed == "plus" else 2 for i in old.items}
+    answers |= {c.id: c.accept[0] for c in old.checks}
+    answers |= {s.id: best(s) for s in old.scenarios}
+    with tpm_app.app_context():
+        token = (
+            db.session()
+            .get(Result, store_result(db.engine(), old, answers, score(old, answers)).id)
+            .token
+        )
+    response = tpm_app.test_client().get(f"/r/{token}")
+    assert response.status_code == 200
+    page = html.unescape(response.get_data(as_text=True))
+    words = sources_part(page)
+    assert LOST_LISTS in words
+    assert all(f"{flat(c.text)} Source: {cited(c.source)}" in words for c in old.fit_criteria)
+    assert all(f"{r.title} . Source: {cited(r.source)}" in words for r in old.related_roles)
+    # Nothing that version has no source for: no list, no heading, no link.
+    assert "The statements, area by area" not in words
+    assert "everyday situations and their best answers" not in words
+    assert "The next steps" not in words and "Profile:" not in words
+    assert "onetonline.org" not in page
+    # No empty heading, list, list item or fold anywhere on the page.
+    assert not re.search(r"<(h[1-6]|summary|li)[^>]*>\s*</\1>", page)
+    assert not re.search(r"<(ul|ol)[^>]*>\s*</\1>", page)
+    # The career path lists its steps (they are plain strings in every version).
+    path = re.search(r'<ol class="path">(.*?)</ol>', page, re.S).group(1)
+    assert text_of(path).split(" Senior ")[0].strip() == "Technical Project Manager"
