@@ -108,6 +108,7 @@ class Report:
     unclear: tuple[str, ...] = ()  # why the answers give no clear picture (no band then)
     near: tuple[Band, Band] | None = None
     capped: bool = False
+    unbacked: dict | None = None  # {"said": .., "done": ..}: the situations did not back the band
     unsure: tuple[tuple[Dimension, int], ...] = ()  # "Not sure" answers counted, per area
 
     @property
@@ -228,6 +229,7 @@ def build_report(rubric: Rubric, result: Result) -> Report:
         unclear=tuple(REASONS[n] for n in result.notes if n in REASONS),
         near=(bands[near[0]], bands[near[1]]) if near and all(b in bands for b in near) else None,
         capped=bool(profile.get("capped")),
+        unbacked=profile.get("unbacked"),
         unsure=tuple(
             (known[d], n) for d, n in profile.get("unsure", {}).items() if d in known and n
         ),

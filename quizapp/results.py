@@ -85,6 +85,8 @@ def profile_of(scored: ScoredResult) -> dict:
         profile["near"] = list(scored.near)
     if scored.capped:
         profile["capped"] = True
+    if scored.unbacked:
+        profile["unbacked"] = {"said": scored.said, "done": scored.done}
     if scored.around:
         profile["around"] = list(scored.around)
     if scored.no_role_fits:

@@ -168,7 +168,9 @@ class Scorecard:
         area = np.mean(self.area) / np.mean(self.area_base)
         overall = np.mean(self.overall) / np.mean(self.overall_base)
         band, base = np.mean(self.bands), np.mean(self.bands_base)
-        figures = f"areas {area:.2f}, overall {overall:.2f}, band {band:.2f} (no release {base:.2f})"
+        figures = (
+            f"areas {area:.2f}, overall {overall:.2f}, band {band:.2f} (no release {base:.2f})"
+        )
         assert len(self.bands) >= CLIENTS, figures
         assert area >= 0.75 and overall >= 0.75, figures
         assert band <= base + 0.10, figures

@@ -111,7 +111,7 @@ def test_figures_change_only_at_thirty_and_a_hundred(app, staff, link, no_noise)
     # alpha over 30: (700 + 20 x 0) / 30 = 23.3 -> 23; beta (360 + 0) / 28 = 12.9 -> 13
     assert rows[("dimension", "Alpha", "group mean")] == "23"
     assert rows[("dimension", "Beta", "group mean")] == "13"
-    assert rows[("group", "means within, 9 times in 10", "points")] == "±6"
+    assert rows[("group", "means within, 9 times in 10", "points")] == "±8"
 
 
 def test_sittings_scored_on_nothing_never_bring_a_release(app, staff, link, no_noise):
@@ -153,8 +153,8 @@ def test_releases_are_frozen_and_the_same_people_always_give_the_same_figures(ap
     with app.app_context():
         session = db.session()
         releases = session.query(CohortRelease).all()
-        # Two areas, band table shown: rho = 2/3 + 1/72 (see release_rho), at delta 1e-6
-        rho = 2 / 3 + 1 / 72
+        # Two areas, band table shown: rho = 200/507 + 1/162 (see release_rho), at delta 1e-6
+        rho = 200 / 507 + 1 / 162
         assert [(r.size, r.epsilon) for r in releases] == [
             (30, round(rho + 2 * math.sqrt(rho * math.log(1e6)), 2))
         ]
@@ -183,11 +183,13 @@ def test_release_sizes_margins_and_the_formal_guarantee_by_hand():
         100,
     ]
     assert [everyone_size(n) for n in (99, 100, 199, 200, 450)] == [0, 100, 100, 200, 400]
-    # 1.645 x 100 / n, plus half a point of rounding, rounded up
-    assert (margin(10), margin(30), margin(100)) == (17, 6, 3)
-    # Two areas, noise variance 10,000 each, half shared: one area at 100 gives
-    # (100^2 - 100^2 / 2) / 5,000 + (100^2 / 2) / 15,000 = 4/3; rho is half that.
-    assert release_rho(2, bands=False) == pytest.approx(2 / 3)
+    # 1.645 x 130 / n, plus half a point of rounding, rounded up: 21.9, 7.6, 2.6
+    assert (margin(10), margin(30), margin(100)) == (22, 8, 3)
+    # Two areas, noise variance 130^2 = 16,900 each, half shared: one area at 100 gives
+    # (100^2 - 100^2 / 2) / 8,450 + (100^2 / 2) / 25,350 = 400/507; rho is half that.
+    assert release_rho(2, bands=False) == pytest.approx(200 / 507)
+    # A band count's change of 1 under noise 9 adds 1 / (2 x 81).
+    assert release_rho(2, bands=True) == pytest.approx(200 / 507 + 1 / 162)
 
 
 def test_no_list_of_individual_results_is_ever_shown(app, staff, link):

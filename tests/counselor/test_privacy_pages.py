@@ -32,9 +32,10 @@ def test_admin_sees_the_releases_and_the_formal_guarantee(app, staff):
     fill(app, link_id, 10)
     staff["anna"].get(f"/counselor/links/{link_id}")  # the first release (the first 10)
     page = staff["root"].get("/admin/").get_data(as_text=True)
-    # two areas, no band table yet: rho = 2/3, epsilon = 2/3 + 2 sqrt(2/3 ln 10^6) = 6.74
+    # two areas, no band table yet: rho = 200/507 = 0.394,
+    # epsilon = 0.394 + 2 sqrt(0.394 ln 10^6) = 5.06
     assert "So far 1 release over 1 link." in page
-    assert "one person is ε = 6.7 (at δ = 10<sup>-6</sup>)" in page
+    assert "one person is ε = 5.1 (at δ = 10<sup>-6</sup>)" in page
 
 
 def test_compare_two_links_side_by_side(app, staff):

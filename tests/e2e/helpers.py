@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -392,7 +393,10 @@ def quiz_values(
         dim_level = min(1.0, max(0.0, by_dimension.get(dim.id, level)))
         nudge = 0.5 if 0 < dim_level < 1 else 0.0
         for n, item in enumerate(dim.items):
-            points = min(4, max(0, round(dim_level * 4 + (nudge if n % 2 else -nudge))))
+            # Half up, so a middling level alternates two answers rather than "Neither" throughout
+            # (one answer to most statements gets no verdict from 2.2.0 on).
+            step = math.floor(dim_level * 4 + (nudge if n % 2 else -nudge) + 0.5)
+            points = min(4, max(0, step))
             values[item.id] = str(1 + points if item.keyed == "plus" else 5 - points)
     values |= {c.id: str(c.accept[0]) for c in rubric.checks}
     for scenario in rubric.scenarios:

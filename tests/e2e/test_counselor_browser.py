@@ -53,7 +53,7 @@ K = 5
 FIRST_RELEASE = 2 * K
 BAND_TABLE_FROM = 6 * K
 LAST_RELEASE = 20 * K
-MARGIN = {FIRST_RELEASE: 17, BAND_TABLE_FROM: 6}
+MARGIN = {FIRST_RELEASE: 22, BAND_TABLE_FROM: 8}
 EVERYONE_FROM = 100  # everyone's means need this many results of the quiz version
 BAND_TABLE_WITHHELD = "too alike to show without singling people out"
 # People of two bands, half "Strong fit" and half "Not an obvious fit" in any 2n of them, so

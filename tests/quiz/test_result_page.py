@@ -113,13 +113,45 @@ def test_a_score_near_a_boundary_says_so(client):
     values = keyed(dict.fromkeys((d.id for d in TPM.dimensions), 75))
     values |= {s.id: s.options[0].id for s in TPM.scenarios}
     result = score(TPM, {k: (v if not v.isdigit() else int(v)) for k, v in values.items()})
-    assert result.near is not None  # within one SEM (12 x sqrt(1 - .91) = 3.6) of a boundary
+    # within two SEMs (2 x 12 x sqrt(1 - .91) = 7.2) of a boundary
+    assert result.near is not None
     low, high = result.near
     _, page = take(client, values)
     words = text_of(page)
     labels = {b.id: b.label for b in TPM.bands}
     assert f"Near the line between {labels[low]} and {labels[high]}." in words
-    assert "about ±4 points" in words
+    assert "within about ±7 points (2 times the quiz's margin of error)" in words
+    assert "about 25 in 100 people this close to a line get the other band" in words
+
+
+def test_a_strong_self_description_the_situations_do_not_back_stays_possible(client, tpm_app):
+    # Every statement at its favourable end (said = 100), and in every situation the option
+    # with the fewest points. Done: the points of those options over the most each area could
+    # get, worked out here from the rubric, area by area, then averaged (equal weights).
+    values = keyed(dict.fromkeys((d.id for d in TPM.dimensions), 100))
+    worst = {s.id: min(s.options, key=lambda o: sum(o.points.values())) for s in TPM.scenarios}
+    values |= {sid: o.id for sid, o in worst.items()}
+    earned, most = {}, {}
+    for s in TPM.scenarios:
+        for area, top in s.most_points.items():
+            earned[area] = earned.get(area, 0) + worst[s.id].points.get(area, 0)
+            most[area] = most.get(area, 0) + top
+    done = sum(100 * earned[a] / most[a] for a in most) / len(most)
+    assert done < 85  # short of "enough", and far short of 100 + 2
+    # Overall: 0.75 x 100 + 0.25 x done, which is 70 or more: Strong fit by the score alone.
+    assert 0.75 * 100 + 0.25 * done >= 70
+    _, page = take(client, values)
+    words = text_of(page)
+    assert "Possible fit</h1>" in page and "Strong fit</h1>" not in page
+    assert "Why not Strong fit?" in words
+    assert (
+        f"(they average 100 of 100), but your choices in the everyday situations ({round(done)} of 100)"
+        in words
+    )
+    with tpm_app.app_context():
+        stored = db.session().scalars(select(Result)).one()
+        assert stored.band == "possible"
+        assert stored.profile["unbacked"] == {"said": 100.0, "done": round(done, 1)}
 
 
 def test_a_result_scored_on_the_old_version_renders_as_it_was(tpm_app):
