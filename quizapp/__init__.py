@@ -11,12 +11,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
-from . import db, logs
+from . import logs
 from .assessment.rubric import RubricError, load_folder, load_versions
 from .assessment.scoring import round_half_up
 from .auth.identity import is_staff_request, load_user
-from .disclosure import count_range
 from .extensions import SignedCookieSessions, compress, csrf, limiter, login_manager
+from .reporting.disclosure import count_range
+from .storage import db
 
 
 class StartupError(SystemExit):
@@ -247,6 +248,6 @@ def register_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .commands import register
+    from .cli.commands import register
 
     register(app)

@@ -318,9 +318,10 @@ def make_link(database_url: str) -> str:
 
 
 LINK_CODE = """
-from quizapp import create_app, db
-from quizapp.models import QuizLink
-from quizapp.users import create_user
+from quizapp import create_app
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink
+from quizapp.storage.users import create_user
 app = create_app()
 with app.app_context():
     session = db.session()
@@ -335,9 +336,10 @@ with app.app_context():
 LINK_DASHBOARD = """
 import json, statistics, sys, time
 from sqlalchemy import func, select
-from quizapp import KeptTemplates, create_app, db
-from quizapp.models import Result
-from quizapp.users import create_user
+from quizapp import KeptTemplates, create_app
+from quizapp.storage import db
+from quizapp.storage.models import Result
+from quizapp.storage.users import create_user
 app = create_app({"WTF_CSRF_ENABLED": False})
 app.jinja_env.bytecode_cache = KeptTemplates(sys.argv[2])  # as the app keeps them, in a folder of the run's
 with app.app_context():

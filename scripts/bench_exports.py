@@ -33,10 +33,11 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizapp import create_app, db  # noqa: E402
-from quizapp.commands import versioned_rubric  # noqa: E402
-from quizapp.exports import named_link_ids, result_query, sql_text  # noqa: E402
-from quizapp.stats import Filters, result_count  # noqa: E402
+from quizapp import create_app  # noqa: E402
+from quizapp.storage import db  # noqa: E402
+from quizapp.cli.commands import versioned_rubric  # noqa: E402
+from quizapp.reporting.exports import named_link_ids, result_query, sql_text  # noqa: E402
+from quizapp.reporting.stats import Filters, result_count  # noqa: E402
 
 
 def export_sql(url: str, rubric_id: str | None, version: str | None) -> tuple[str, int, str, str]:

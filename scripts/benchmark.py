@@ -38,10 +38,11 @@ from pathlib import Path
 import sqlalchemy
 from sqlalchemy import event, func, select
 
-from quizapp import create_app, db
-from quizapp.models import QuizLink, Result, ResultScore, StatRollup, today
-from quizapp.stats import compare
-from quizapp.users import create_user, find_user, set_password
+from quizapp import create_app
+from quizapp.reporting.stats import compare
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink, Result, ResultScore, StatRollup, today
+from quizapp.storage.users import create_user, find_user, set_password
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 2.0  # seconds: the dashboard's target at a million results
@@ -157,7 +158,7 @@ class Bench:
 
 
 def engine_of(app):
-    return app.extensions["quizapp.db"].kw["bind"]
+    return app.extensions["quizapp.storage.db"].kw["bind"]
 
 
 def prepare(app) -> dict:

@@ -107,8 +107,8 @@ def new_link(database_url: str, maximum: int | None) -> str:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from quizapp.models import QuizLink, User
-    from quizapp.users import find_user
+    from quizapp.storage.models import QuizLink, User
+    from quizapp.storage.users import find_user
 
     engine = create_engine(database_url)
     with Session(engine) as session:

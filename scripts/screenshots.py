@@ -46,7 +46,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from quizapp.assessment.rubric import load_file  # noqa: E402
 from quizapp.assessment.scoring import score  # noqa: E402
-from quizapp.models import today  # noqa: E402
+from quizapp.storage.models import today  # noqa: E402
 
 WIDTHS = (1280, 375)
 SHOWN_AT = ("https", "quiz.example.org")
@@ -225,7 +225,7 @@ def staff_pages_at(browser, url: str, width: int, folder: Path, paths: dict[str,
 def seed_demo(app, browser, url: str) -> None:
     """Add realistic results for the admin pages: ``flask demo seed`` if the app has it."""
     try:
-        from quizapp.seed import demo_cli  # noqa: F401  (only checks that the command exists)
+        from quizapp.cli.demo_data import demo_cli  # noqa: F401  (only checks that the command exists)
     except ImportError:
         print("no flask demo seed command", file=sys.stderr)
     else:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import create_app, db
-from quizapp.models import Result
+from quizapp import create_app
+from quizapp.storage import db
+from quizapp.storage.models import Result
 
 HERE = Path(__file__).parent
 MINI_RUBRICS = HERE / "rubrics"
@@ -25,7 +26,7 @@ REAL_RUBRICS = HERE.parent / "rubrics"
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
     """Scrypt at a low cost: the same code path, without 100 ms per hash in every test."""
-    monkeypatch.setattr("quizapp.users.HASH_METHOD", "scrypt:1024:8:1")
+    monkeypatch.setattr("quizapp.storage.users.HASH_METHOD", "scrypt:1024:8:1")
 
 
 TEST_DATABASE_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
@@ -187,7 +188,7 @@ def make_app(tmp_path: Path, migrated_db, **overrides):
     config.update(overrides)
     app = create_app(config)
     if isinstance(migrated_db, PostgresTemplate):
-        migrated_db.engines.append(app.extensions["quizapp.db"].kw["bind"])
+        migrated_db.engines.append(app.extensions["quizapp.storage.db"].kw["bind"])
     return app
 
 
@@ -269,7 +270,7 @@ PASSWORD = "correct horse battery"
 
 def add_user(app, username: str, role: str = "counselor", password: str = PASSWORD) -> int:
     """Create an account directly and return its id."""
-    from quizapp.users import create_user
+    from quizapp.storage.users import create_user
 
     with app.app_context():
         session = db.session()
@@ -280,7 +281,7 @@ def add_user(app, username: str, role: str = "counselor", password: str = PASSWO
 
 def user_id(app, name: str) -> int:
     """The id of the account called ``name``."""
-    from quizapp.users import find_user
+    from quizapp.storage.users import find_user
 
     with app.app_context():
         return find_user(db.session(), name).id
@@ -288,7 +289,7 @@ def user_id(app, name: str) -> int:
 
 def role_of(app, name: str) -> str:
     """The role the account called ``name`` has now."""
-    from quizapp.users import find_user
+    from quizapp.storage.users import find_user
 
     with app.app_context():
         return find_user(db.session(), name).role
@@ -320,8 +321,8 @@ def staff(app):
 
 def add_link(app, owner: str = "anna", **fields) -> tuple[int, str]:
     """Create a quiz link for an existing user; return (id, code)."""
-    from quizapp.models import QuizLink
-    from quizapp.users import find_user
+    from quizapp.storage.models import QuizLink
+    from quizapp.storage.users import find_user
 
     with app.app_context():
         session = db.session()
@@ -340,8 +341,8 @@ def add_result(app, link_id=None, band="mid", scores=None, overall=60.0, day=Non
     """Store a result with chosen figures and its running totals (for aggregate tests)."""
     import datetime as dt
 
-    from quizapp.models import ResultScore
-    from quizapp.rollup import add_rows, result_deltas, rows_for
+    from quizapp.storage.models import ResultScore
+    from quizapp.storage.rollup import add_rows, result_deltas, rows_for
 
     scores = scores or {"alpha": 60.0, "beta": 60.0}
     with app.app_context():

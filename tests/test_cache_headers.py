@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from quizapp import db
-from quizapp.users import find_user
+from quizapp.storage import db
+from quizapp.storage.users import find_user
 from tests.auth.test_security_passwords import choose, new_account_link
 from tests.conftest import add_link, mini_answers
 

@@ -12,10 +12,10 @@ import brotli
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import PendingTotal, Result, ResultScore, StatRollup
-from quizapp.results import purge_before
-from quizapp.stats import fold_pending
+from quizapp.reporting.stats import fold_pending
+from quizapp.storage import db
+from quizapp.storage.models import PendingTotal, Result, ResultScore, StatRollup
+from quizapp.storage.results import purge_before
 from tests.conftest import PASSWORD, add_link, add_user, make_app, mini_answers
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

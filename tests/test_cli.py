@@ -19,7 +19,7 @@ def test_db_upgrade_creates_the_schema(tmp_path, migrated_db):
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    from quizapp.db import alembic_config
+    from quizapp.storage.db import alembic_config
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
@@ -58,7 +58,7 @@ def test_db_upgrade_of_a_migrated_database_does_nothing(runner):
 
 
 def test_db_upgrade_names_a_server_database_without_its_password():
-    from quizapp.commands import where
+    from quizapp.cli.commands import where
 
     url = "postgresql+psycopg://quiz:s3cret@db.example.org:5432/quizapp"
     assert where(url) == "postgresql+psycopg://quiz:***@db.example.org:5432/quizapp"
@@ -112,7 +112,7 @@ def test_migrations_match_the_models(migrated_db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from quizapp.db import Base
+    from quizapp.storage.db import Base
 
     engine = create_engine(template_url(migrated_db))
     with engine.connect() as connection:
@@ -125,7 +125,7 @@ def test_migrations_go_all_the_way_down_and_up_again(tmp_path, migrated_db):
     """Every migration's downgrade works, on whichever database the suite runs on."""
     from alembic import command
 
-    from quizapp.db import alembic_config, upgrade
+    from quizapp.storage.db import alembic_config, upgrade
     from tests.conftest import fresh_database_url
 
     url = fresh_database_url(tmp_path, migrated_db)

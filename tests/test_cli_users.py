@@ -5,10 +5,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from quizapp import db
-from quizapp.account_links import token_hash
-from quizapp.models import PasswordLink, QuizLink, Result, StaffSession, today
-from quizapp.users import authenticate, find_user
+from quizapp.storage import db
+from quizapp.storage.account_links import token_hash
+from quizapp.storage.models import PasswordLink, QuizLink, Result, StaffSession, today
+from quizapp.storage.users import authenticate, find_user
 from tests.conftest import PASSWORD, add_link, add_result, add_user, login
 
 

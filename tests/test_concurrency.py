@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from quizapp import create_app, db
-from quizapp.models import Result, StatRollup
-from quizapp.stats import fold_pending
+from quizapp import create_app
+from quizapp.reporting.stats import fold_pending
+from quizapp.storage import db
+from quizapp.storage.models import Result, StatRollup
 from tests.conftest import MINI_RUBRICS, add_link, add_user, mini_answers
 
 

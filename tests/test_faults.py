@@ -8,9 +8,10 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import create_app, db
-from quizapp.models import Result, StatRollup
-from quizapp.stats import fold_pending
+from quizapp import create_app
+from quizapp.reporting.stats import fold_pending
+from quizapp.storage import db
+from quizapp.storage.models import Result, StatRollup
 from tests.conftest import MINI_RUBRICS, make_app, mini_answers
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's own locking and files; PostgreSQL below
@@ -29,7 +30,7 @@ def stored(app):
 def test_a_writer_holding_the_lock_gives_503_with_the_answers_kept(
     tmp_path, migrated_db, monkeypatch
 ):
-    monkeypatch.setattr("quizapp.db.SQLITE_BUSY_MS", 300)  # 15 s in production
+    monkeypatch.setattr("quizapp.storage.db.SQLITE_BUSY_MS", 300)  # 15 s in production
     app = make_app(tmp_path, migrated_db)
     client = app.test_client()
     path = app.config["SQLALCHEMY_URL"].removeprefix("sqlite:///")

@@ -7,11 +7,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from quizapp import db
-from quizapp.account_links import issue
-from quizapp.db import Base
-from quizapp.models import utc_now
-from quizapp.users import find_user
+from quizapp.storage import db
+from quizapp.storage.account_links import issue
+from quizapp.storage.db import Base
+from quizapp.storage.models import utc_now
+from quizapp.storage.users import find_user
 from tests.conftest import PASSWORD, add_link, add_user, login, make_app, mini_answers
 
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')

@@ -7,10 +7,10 @@ import datetime as dt
 
 from sqlalchemy import create_engine, func, insert, select
 
-from quizapp import db
-from quizapp.models import StatRollup
-from quizapp.results import purge_before
-from quizapp.stats import Filters, _spans, rollup_sums, score_values
+from quizapp.reporting.stats import Filters, _spans, rollup_sums, score_values
+from quizapp.storage import db
+from quizapp.storage.models import StatRollup
+from quizapp.storage.results import purge_before
 from tests.conftest import add_result, fresh_database_url
 
 D = dt.date
@@ -119,7 +119,7 @@ def test_a_purge_in_the_middle_of_a_month_adds_its_month_up_again(app):
 def test_the_migration_adds_up_monthly_rows_for_totals_already_stored(tmp_path, migrated_db):
     from alembic import command
 
-    from quizapp.db import alembic_config
+    from quizapp.storage.db import alembic_config
 
     url = fresh_database_url(tmp_path, migrated_db)
     command.downgrade(alembic_config(url), "0009")

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from quizapp import db
-from quizapp.models import QuizLink, Result, ResultScore, StatRollup, User
-from quizapp.stats import fold_pending
+from quizapp.reporting.stats import fold_pending
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink, Result, ResultScore, StatRollup, User
 from tests.conftest import add_link, mini_answers
 
 SETTINGS = settings(

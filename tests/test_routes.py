@@ -89,8 +89,8 @@ def test_route_access(app, staff, caller, endpoint):
     token = app.test_client().post(f"/q/{code}", data=mini_answers()).location.rsplit("/", 1)[1]
     client = app.test_client() if caller == "anonymous" else staff[caller]
     with app.app_context():
-        from quizapp import db
-        from quizapp.users import find_user
+        from quizapp.storage import db
+        from quizapp.storage.users import find_user
 
         ben = find_user(db.session(), "ben").id
     path = template.format(link=link_id, code=code, token=token, ben=ben)

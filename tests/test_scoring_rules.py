@@ -10,8 +10,8 @@ import pytest
 
 from quizapp.assessment.rubric import BackingRule, CoreRule, NotSureRule, QualityRules, load_file
 from quizapp.assessment.scoring import score
-from quizapp.report import build_report
-from quizapp.results import build_result
+from quizapp.reporting.report import build_report
+from quizapp.storage.results import build_result
 from tests.conftest import MINI_RUBRICS
 
 

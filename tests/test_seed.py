@@ -6,12 +6,12 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from quizapp import db
 from quizapp.assessment.scoring import score
-from quizapp.models import QuizLink, Result, ResultScore, StatRollup, User, today
-from quizapp.results import build_result
-from quizapp.rollup import KEY_COLUMNS, merge, result_deltas, rows_for
-from quizapp.stats import Filters, rollup_sums
+from quizapp.reporting.stats import Filters, rollup_sums
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink, Result, ResultScore, StatRollup, User, today
+from quizapp.storage.results import build_result
+from quizapp.storage.rollup import KEY_COLUMNS, merge, result_deltas, rows_for
 from tests.conftest import make_app
 
 
@@ -142,7 +142,9 @@ def test_the_same_seed_gives_the_same_results(app, tmp_path, migrated_db):
 
 
 def test_worker_processes_make_the_same_results(app, tmp_path, migrated_db, monkeypatch):
-    monkeypatch.setattr("quizapp.seed.BATCH", 70)  # several batches, so two workers share them
+    monkeypatch.setattr(
+        "quizapp.cli.demo_data.BATCH", 70
+    )  # several batches, so two workers share them
     seed(app, "--results", "300", "--links", "3", "--jobs", "1")
     (tmp_path / "jobs").mkdir()
     parallel = make_app(tmp_path / "jobs", migrated_db)

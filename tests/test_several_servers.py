@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from quizapp import create_app, db
+from quizapp import create_app
+from quizapp.storage import db
 from tests.conftest import MINI_RUBRICS, add_link, add_user
 
 ROOT = Path(__file__).resolve().parents[1]

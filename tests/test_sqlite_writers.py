@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import Result
+from quizapp.storage import db
+from quizapp.storage.models import Result
 from tests.conftest import make_app, mini_answers
 
 pytestmark = pytest.mark.sqlite_only
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.sqlite_only
 HOLD = textwrap.dedent(
     """
     import sys, time
-    from quizapp import create_app, db
+    from quizapp import create_app
+    from quizapp.storage import db
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": sys.argv[1]})
     with app.app_context(), db.one_writer_at_a_time(db.engine()):
         print("holding", flush=True)
@@ -85,7 +86,7 @@ def test_submissions_reach_the_database_file_by_background_checkpoints(
 ):
     """A commit no longer copies the log into the file every thousand pages (and waits for the
     disk): a thread does, soon after writes. The commit's own fallback is far off (40 MB)."""
-    monkeypatch.setattr("quizapp.db.CHECKPOINT_EVERY_S", 0.05)
+    monkeypatch.setattr("quizapp.storage.db.CHECKPOINT_EVERY_S", 0.05)
     app = make_app(tmp_path, migrated_db)
     path = Path(app.config["SQLALCHEMY_URL"].removeprefix("sqlite:///"))
     client = app.test_client()

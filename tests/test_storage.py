@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from quizapp import db
 from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
-from quizapp.models import Result, ResultScore
-from quizapp.results import (
+from quizapp.storage import db
+from quizapp.storage.models import Result, ResultScore
+from quizapp.storage.results import (
     STATEMENTS,
     _insert_rows,
     _result_parameters,

@@ -8,12 +8,12 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from .. import db
 from ..assessment.rubric import Rubric
-from ..catalog import rubrics
-from ..models import QuizLink
-from ..stats import Filters, rubric_versions
-from ..users import ROLES, USERNAME_MAX
+from ..reporting.stats import Filters, rubric_versions
+from ..storage import db
+from ..storage.catalog import rubrics
+from ..storage.models import QuizLink
+from ..storage.users import ROLES, USERNAME_MAX
 
 ROLE_CHOICES = [SelectChoice("counselor", "Counselor"), SelectChoice("admin", "Admin")]
 

@@ -16,18 +16,18 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import db
-from ..account_links import issue
 from ..assessment.item_stats import explain, two_places
 from ..auth.identity import admin_required
 from ..auth.views import set_password_url
-from ..catalog import default_rubric, rubrics, scored_with
-from ..cohort import privacy_spend
-from ..dashboard import build_dashboard, selection_refusal
-from ..exports import EXPORTS, ExportRefused, export_response
-from ..models import User, utc_now
-from ..rubric_quality import rubric_quality
-from ..users import (
+from ..reporting.cohort import privacy_spend
+from ..reporting.dashboard import build_dashboard, selection_refusal
+from ..reporting.exports import EXPORTS, ExportRefused, export_response
+from ..reporting.item_review import rubric_quality
+from ..storage import db
+from ..storage.account_links import issue
+from ..storage.catalog import default_rubric, rubrics, scored_with
+from ..storage.models import User, utc_now
+from ..storage.users import (
     A_ROLE,
     ROLES,
     UserError,

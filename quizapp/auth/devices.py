@@ -16,7 +16,7 @@ from flask import current_app, g, request
 from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..users import normalise_username
+from ..storage.users import normalise_username
 
 COOKIE = "quizapp_device"
 DAYS = 180

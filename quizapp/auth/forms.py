@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from .. import db
-from ..models import User
-from ..users import (
+from ..storage import db
+from ..storage.models import User
+from ..storage.users import (
     PASSWORD_MAX,
     USERNAME_MAX,
     UserError,

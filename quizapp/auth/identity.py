@@ -9,10 +9,10 @@ from flask_login import UserMixin, current_user, login_required, login_url
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import db
 from ..extensions import login_manager
-from ..models import StaffSession, User, utc_now
-from ..users import TOUCH_EVERY, SessionLimits, end_session, touch_session
+from ..storage import db
+from ..storage.models import StaffSession, User, utc_now
+from ..storage.users import TOUCH_EVERY, SessionLimits, end_session, touch_session
 
 SESSION_ENDED = "Your session has ended; please sign in again."
 WRITING_METHODS = frozenset({"GET", "POST"})  # the methods whose requests record a session's use

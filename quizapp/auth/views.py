@@ -19,11 +19,11 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from .. import db
-from ..account_links import LinkClosed, open_account, redeem
 from ..extensions import limiter, login_manager
-from ..models import User, utc_now
-from ..users import SessionLimits, end_session, normalise_username, start_session
+from ..storage import db
+from ..storage.account_links import LinkClosed, open_account, redeem
+from ..storage.models import User, utc_now
+from ..storage.users import SessionLimits, end_session, normalise_username, start_session
 from . import devices
 from .forms import LoginForm, SetPasswordForm
 from .identity import StaffUser, send_to_sign_in

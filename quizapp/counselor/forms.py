@@ -8,10 +8,10 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..catalog import rubrics
-from ..disclosure import block_size, count_range
-from ..links import counted_maximum
-from ..models import QuizLink, today
+from ..reporting.disclosure import block_size, count_range
+from ..storage.catalog import rubrics
+from ..storage.links import counted_maximum
+from ..storage.models import QuizLink, today
 
 LABEL_MAX = 120
 MAX_RESPONSES = 100_000

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from .. import db
 from ..auth.identity import staff_required
-from ..catalog import rubrics
-from ..cohort import CohortReport
-from ..links import links_with_counts
-from ..models import QuizLink, today
+from ..reporting.cohort import CohortReport
+from ..storage import db
+from ..storage.catalog import rubrics
+from ..storage.links import links_with_counts
+from ..storage.models import QuizLink, today
 from .views import own_link, released
 
 bp = Blueprint("counselor_reports", __name__, url_prefix="/counselor")

@@ -19,14 +19,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import db
 from ..assessment.rubric import Rubric
 from ..auth.identity import staff_required
-from ..catalog import rubrics
-from ..cohort import CohortReport, cohort_report
-from ..disclosure import count_range
-from ..exports import cohort_rows, csv_download
-from ..links import (
+from ..reporting.cohort import CohortReport, cohort_report
+from ..reporting.disclosure import count_range
+from ..reporting.exports import cohort_rows, csv_download
+from ..storage import db
+from ..storage.catalog import rubrics
+from ..storage.links import (
     archived_count,
     counted_maximum,
     label_in_use,
@@ -34,7 +34,7 @@ from ..links import (
     response_count,
     state_of,
 )
-from ..models import QuizLink
+from ..storage.models import QuizLink
 from .forms import EditLinkForm, LinkForm, ToggleForm
 
 bp = Blueprint("counselor", __name__, url_prefix="/counselor")

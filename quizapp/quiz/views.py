@@ -15,23 +15,23 @@ from flask import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from .. import db
 from ..assessment.rubric import Rubric
 from ..assessment.scoring import score
-from ..catalog import default_rubric, rubric_or_404, rubrics, scored_with
 from ..errors import RETRY_AFTER_SECONDS, unavailable
 from ..extensions import csrf_token, limiter
-from ..links import LinkState, find_by_code, response_count, state_of
-from ..models import QuizLink, today
-from ..report import as_json, build_report
-from ..results import (
+from ..reporting.report import as_json, build_report
+from ..reporting.stats import compare
+from ..storage import db
+from ..storage.catalog import default_rubric, rubric_or_404, rubrics, scored_with
+from ..storage.links import LinkState, find_by_code, response_count, state_of
+from ..storage.models import QuizLink, today
+from ..storage.results import (
     LinkClosedError,
     find_result,
     find_submission,
     result_exists,
     store_result,
 )
-from ..stats import compare
 from .forms import (
     FORGED_KEY,
     check_submission_key,

@@ -13,10 +13,18 @@ import pytest
 from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
-from quizapp import db
-from quizapp.account_links import token_hash
-from quizapp.models import PasswordLink, QuizLink, Result, StaffSession, User, today, utc_now
-from quizapp.users import find_user
+from quizapp.storage import db
+from quizapp.storage.account_links import token_hash
+from quizapp.storage.models import (
+    PasswordLink,
+    QuizLink,
+    Result,
+    StaffSession,
+    User,
+    today,
+    utc_now,
+)
+from quizapp.storage.users import find_user
 from tests.conftest import add_link, add_result, add_user, login, user_id
 
 NEW_PASSWORD = "my own long password"
@@ -204,7 +212,7 @@ def test_the_set_password_address_never_reaches_the_request_log(app, caplog):
     """Werkzeug's request lines go through the redacting filter (quizapp/logs.py)."""
     add_user(app, "anna")
     with app.app_context():
-        from quizapp.account_links import issue
+        from quizapp.storage.account_links import issue
 
         session = db.session()
         token = issue(session, find_user(session, "anna"), 1, utc_now()).token

@@ -2,7 +2,7 @@
 
 import pytest
 
-from quizapp.charts import (
+from quizapp.reporting.charts import (
     CHAR,
     FONT,
     axis_ticks,

@@ -7,11 +7,11 @@ import statistics
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
 from quizapp.assessment.item_stats import reliability
-from quizapp.models import Result, ResultScore, StatRollup
-from quizapp.rubric_quality import rubric_quality
-from quizapp.stats import Filters
+from quizapp.reporting.item_review import rubric_quality
+from quizapp.reporting.stats import Filters
+from quizapp.storage import db
+from quizapp.storage.models import Result, ResultScore, StatRollup
 from tests.conftest import add_link, add_result
 
 
@@ -49,7 +49,7 @@ def test_one_new_result_never_moves_the_line_the_same_day(app, client, monkeypat
         assert client.get(f"/r/{token}").get_data(as_text=True) == before
     # The next day's snapshot counts the newcomers: 22 of 44 lower, still 50%, 40 or so people.
     tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
-    monkeypatch.setattr("quizapp.stats.today", lambda: tomorrow)
+    monkeypatch.setattr("quizapp.reporting.stats.today", lambda: tomorrow)
     after = client.get(f"/r/{token}").get_data(as_text=True)
     assert "higher than about <strong>50%</strong> of the 40 or so people" in after
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from quizapp import db
-from quizapp.users import find_user
+from quizapp.storage import db
+from quizapp.storage.users import find_user
 from tests.conftest import PASSWORD, add_user, login, make_app, role_of, user_id
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -15,9 +15,9 @@ import re
 
 import pytest
 
-from quizapp import db
-from quizapp.dashboard import OTHER_RESULTS, Period, build_dashboard
-from quizapp.stats import Filters
+from quizapp.reporting.dashboard import OTHER_RESULTS, Period, build_dashboard
+from quizapp.reporting.stats import Filters
+from quizapp.storage import db
 from tests.conftest import add_link, add_result, add_user, login
 
 ROWS = [

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from quizapp import db
 from quizapp.assessment.scoring import round_half_up
-from quizapp.exports import csv_lines, neutralise
-from quizapp.models import Result
+from quizapp.reporting.exports import csv_lines, neutralise
+from quizapp.storage import db
+from quizapp.storage.models import Result
 from tests.conftest import add_link, add_result, mini_answers
 
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -154,7 +154,7 @@ def bulk_results(app, count: int) -> None:
 
     from sqlalchemy import insert
 
-    from quizapp.models import ResultScore
+    from quizapp.storage.models import ResultScore
 
     answers = {q: 4 for q in ("a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4")} | {"s1": "y"}
     with app.app_context():
@@ -192,8 +192,8 @@ def test_memory_stays_flat_however_many_rows(app, monkeypatch):
     """The export streams: ten times the rows needs about the same memory, far below the file."""
     import tracemalloc
 
-    from quizapp import exports
-    from quizapp.stats import Filters
+    from quizapp.reporting import exports
+    from quizapp.reporting.stats import Filters
 
     monkeypatch.setattr(exports, "CHUNK", 500)
     rubric = app.extensions["quizapp.rubrics"]["mini"]

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from quizapp import db
-from quizapp.dashboard import OTHER_RESULTS
-from quizapp.exports import CODEBOOK_HEADER, TABLES, result_header
-from quizapp.stats import Filters
+from quizapp.reporting.dashboard import OTHER_RESULTS
+from quizapp.reporting.exports import CODEBOOK_HEADER, TABLES, result_header
+from quizapp.reporting.stats import Filters
+from quizapp.storage import db
 from tests.conftest import ON_POSTGRES, add_link, make_app, mini_answers
 
 MINIMUM = 3  # QUIZAPP_COHORT_MIN_SIZE for these tests

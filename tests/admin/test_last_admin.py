@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy import update
 
-from quizapp import db
-from quizapp.models import User
-from quizapp.users import UserError, find_user, set_role
+from quizapp.storage import db
+from quizapp.storage.models import User
+from quizapp.storage.users import UserError, find_user, set_role
 from tests.conftest import ON_POSTGRES, add_user, role_of, user_id
 
 CONFIRMED = {"role": "counselor", "confirm": "yes"}
@@ -86,7 +86,7 @@ def test_the_other_admin_may_go_while_the_acting_admin_remains(app, staff, zoe_p
 def test_two_admins_cannot_step_down_at_the_same_moment(app):
     add_user(app, "root", "admin")
     add_user(app, "zoe", "admin")
-    first, second = app.extensions["quizapp.db"](), app.extensions["quizapp.db"]()
+    first, second = app.extensions["quizapp.storage.db"](), app.extensions["quizapp.storage.db"]()
     set_role(first, find_user(first, "root"), "counselor")  # not committed yet
     zoe = find_user(second, "zoe")
     refused = []
@@ -118,7 +118,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_on_either_database(app
 
     from sqlalchemy.orm import Session
 
-    from quizapp.users import UserError, find_user, set_role
+    from quizapp.storage.users import UserError, find_user, set_role
 
     add_user(app, "root", "admin")
     add_user(app, "bob", "admin")

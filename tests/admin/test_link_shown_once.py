@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from quizapp import db
-from quizapp.account_links import LinkClosed, open_account
-from quizapp.models import utc_now
+from quizapp.storage import db
+from quizapp.storage.account_links import LinkClosed, open_account
+from quizapp.storage.models import utc_now
 from tests.conftest import login, user_id
 
 LINK_FIELD = re.compile(r'id="password-link" type="text" readonly value="http://localhost([^"]+)"')

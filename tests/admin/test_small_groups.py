@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from quizapp.dashboard import OTHER_RESULTS, LinkRow, Period, link_rows, pooled_weeks
+from quizapp.reporting.dashboard import OTHER_RESULTS, LinkRow, Period, link_rows, pooled_weeks
 from tests.conftest import add_link, add_result
 
 K = 5

@@ -1,7 +1,7 @@
 """Managing accounts from /admin/users."""
 
-from quizapp import db
-from quizapp.users import find_user
+from quizapp.storage import db
+from quizapp.storage.users import find_user
 from tests.conftest import login, user_id
 
 

@@ -12,8 +12,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import Result
+from quizapp.storage import db
+from quizapp.storage.models import Result
 from tests.conftest import add_user, login, make_app, mini_answers
 
 FALLBACK = "falling back to in-memory storage"

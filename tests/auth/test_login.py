@@ -2,8 +2,8 @@
 
 import pytest
 
-from quizapp import db
-from quizapp.users import UserError, create_user, find_user, set_active
+from quizapp.storage import db
+from quizapp.storage.users import UserError, create_user, find_user, set_active
 from tests.conftest import PASSWORD, add_user, login
 
 

@@ -6,8 +6,8 @@ import secrets
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from quizapp import db
-from quizapp.models import Result
+from quizapp.storage import db
+from quizapp.storage.models import Result
 from tests.conftest import make_app
 
 LOGGERS = ("sqlalchemy", "quizapp")

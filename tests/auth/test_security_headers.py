@@ -3,10 +3,10 @@
 import pytest
 from flask_login import login_user
 
-from quizapp import db
 from quizapp.auth.identity import StaffUser
 from quizapp.config import ConfigError, from_environment
-from quizapp.users import find_user
+from quizapp.storage import db
+from quizapp.storage.users import find_user
 from tests.conftest import add_user, login, make_app
 
 HSTS = "max-age=31536000; includeSubDomains"

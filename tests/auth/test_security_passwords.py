@@ -2,8 +2,14 @@
 
 import pytest
 
-from quizapp import db
-from quizapp.users import UserError, authenticate, check_password, common_passwords, find_user
+from quizapp.storage import db
+from quizapp.storage.users import (
+    UserError,
+    authenticate,
+    check_password,
+    common_passwords,
+    find_user,
+)
 from tests.conftest import PASSWORD, add_user, login
 
 COMMON = "This password is on a list of common or breached passwords; choose another."

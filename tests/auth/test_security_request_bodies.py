@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import QuizLink, StaffSession
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink, StaffSession
 from tests.conftest import PASSWORD, add_user, login, make_app, mini_answers
 
 REFUSED = "That kind of request is not accepted"
@@ -53,7 +53,7 @@ def bodies(path: str) -> dict[str, dict]:
 
 def stored(app) -> tuple[int, int, int]:
     """How many results, links and staff sessions the database holds."""
-    from quizapp.models import Result
+    from quizapp.storage.models import Result
 
     with app.app_context():
         session = db.session()

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import create_engine, inspect, select, text, update
 
-from quizapp import StartupError, db
+from quizapp import StartupError
 from quizapp.config import from_environment
-from quizapp.models import StaffSession, utc_now
-from quizapp.users import SessionLimits, find_user, start_session
+from quizapp.storage import db
+from quizapp.storage.models import StaffSession, utc_now
+from quizapp.storage.users import SessionLimits, find_user, start_session
 from tests.conftest import add_user, login, make_app
 
 ENDED = "Your session has ended; please sign in again."

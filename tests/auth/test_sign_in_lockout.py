@@ -82,7 +82,7 @@ def test_sixty_simultaneous_wrong_passwords_check_at_most_twenty(app, monkeypatc
     add_user(app, "root", "admin")
     checked = []
     lock = threading.Lock()
-    real = __import__("quizapp.users", fromlist=["x"]).check_password_hash
+    real = __import__("quizapp.storage.users", fromlist=["x"]).check_password_hash
 
     def slow_check(stored, password):
         with lock:
@@ -90,7 +90,7 @@ def test_sixty_simultaneous_wrong_passwords_check_at_most_twenty(app, monkeypatc
         time.sleep(0.05)  # a real scrypt check takes about 100 ms: attempts overlap
         return real(stored, password)
 
-    monkeypatch.setattr("quizapp.users.check_password_hash", slow_check)
+    monkeypatch.setattr("quizapp.storage.users.check_password_hash", slow_check)
     barrier = threading.Barrier(60)
 
     def attempt(number):

@@ -22,14 +22,14 @@ import re
 import numpy as np
 import pytest
 
-from quizapp import db
 from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
 from quizapp.assessment.simulation import Simulator
-from quizapp.cohort import NO_BAND, NO_BAND_LABEL
-from quizapp.disclosure import BAND_NOISE, COMMON_SHARE, MEAN_NOISE, margin
-from quizapp.models import QuizLink
-from quizapp.results import store_result
+from quizapp.reporting.cohort import NO_BAND, NO_BAND_LABEL
+from quizapp.reporting.disclosure import BAND_NOISE, COMMON_SHARE, MEAN_NOISE, margin
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink
+from quizapp.storage.results import store_result
 from tests.conftest import REAL_RUBRICS, add_user, login
 from tests.conftest import add_link as add_any_link
 from tests.counselor import estimator as est
@@ -325,7 +325,7 @@ def test_counts_are_plain_and_true_at_every_release(setting):
 def _count(app, link_id) -> int:
     from sqlalchemy import func, select
 
-    from quizapp.models import Result
+    from quizapp.storage.models import Result
 
     with app.app_context():
         return db.session().scalar(

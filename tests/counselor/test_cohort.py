@@ -14,8 +14,7 @@ import statistics
 
 import pytest
 
-from quizapp import db
-from quizapp.disclosure import (
+from quizapp.reporting.disclosure import (
     count_range,
     everyone_size,
     keyed_normal,
@@ -27,7 +26,8 @@ from quizapp.disclosure import (
     release_size,
     shown_count,
 )
-from quizapp.models import CohortRelease
+from quizapp.storage import db
+from quizapp.storage.models import CohortRelease
 from tests.conftest import add_link, add_result
 
 ALPHA = [80.0, 60.0, 70.0, 90.0, 50.0]
@@ -46,9 +46,9 @@ def link(app, staff):
 @pytest.fixture
 def no_noise(monkeypatch):
     """The release without its noise, for figures worked out by hand."""
-    monkeypatch.setattr("quizapp.cohort.area_noise", lambda *args: 0.0)
-    monkeypatch.setattr("quizapp.cohort.noisy_count", lambda *args: args[-1])
-    monkeypatch.setattr("quizapp.cohort.keyed_normal", lambda *args: 0.0)
+    monkeypatch.setattr("quizapp.reporting.cohort.area_noise", lambda *args: 0.0)
+    monkeypatch.setattr("quizapp.reporting.cohort.noisy_count", lambda *args: args[-1])
+    monkeypatch.setattr("quizapp.reporting.cohort.keyed_normal", lambda *args: 0.0)
 
 
 def fill(app, link_id, count, rows=None):

@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import QuizLink, Result, today
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink, Result, today
 from tests.conftest import add_link, add_result, add_user, login, make_app, mini_answers
 
 K_REFUSAL = (

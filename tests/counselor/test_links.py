@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from quizapp import db
-from quizapp.links import OPEN
-from quizapp.models import QuizLink, Result
+from quizapp.storage import db
+from quizapp.storage.links import OPEN
+from quizapp.storage.models import QuizLink, Result
 from tests.conftest import add_link, add_result, mini_answers
 
 
@@ -229,8 +229,8 @@ def test_a_link_without_a_maximum_never_counts_its_responses(app, client, anna, 
     submission's write. A link with a maximum still counts, and refuses when it is full."""
     from dataclasses import replace
 
-    from quizapp import results
     from quizapp.quiz import views
+    from quizapp.storage import results
 
     def no_count(*_):
         raise AssertionError("counted the responses of a link without a maximum")

@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.links import OPEN, counted_maximum
-from quizapp.models import QuizLink, Result
+from quizapp.storage import db
+from quizapp.storage.links import OPEN, counted_maximum
+from quizapp.storage.models import QuizLink, Result
 from tests.conftest import add_link, add_result, add_user, login, make_app, mini_answers
 
 

@@ -70,8 +70,9 @@ def test_printable_group_report_uses_the_same_release(app, staff):
 def test_releases_and_snapshots_on_postgresql(postgres_url):
     from sqlalchemy import func, select
 
-    from quizapp import create_app, db
-    from quizapp.models import CohortRelease, CompareSnapshot
+    from quizapp import create_app
+    from quizapp.storage import db
+    from quizapp.storage.models import CohortRelease, CompareSnapshot
     from tests.conftest import MINI_RUBRICS, add_user, login
 
     db.upgrade(postgres_url)

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from quizapp import create_app, db
+from quizapp import create_app
 from quizapp.assessment.rubric import load_file
+from quizapp.storage import db
 
 ROOT = Path(__file__).resolve().parents[2]
 RUBRICS = ROOT / "rubrics"
@@ -303,7 +304,7 @@ STAFF_PASSWORD = "browser-test password"
 
 def add_staff(app, username: str, role: str = "counselor", password: str = STAFF_PASSWORD) -> str:
     """Create an active account directly in the app's database; return its username."""
-    from quizapp.users import create_user
+    from quizapp.storage.users import create_user
 
     with app.app_context():
         session = db.session()
@@ -314,8 +315,8 @@ def add_staff(app, username: str, role: str = "counselor", password: str = STAFF
 
 def add_link(app, owner: str, label: str) -> tuple[int, str]:
     """Create an open quiz link owned by ``owner`` directly in the database; return (id, code)."""
-    from quizapp.models import QuizLink
-    from quizapp.users import find_user
+    from quizapp.storage.models import QuizLink
+    from quizapp.storage.users import find_user
 
     with app.app_context():
         session = db.session()
@@ -331,7 +332,7 @@ def count_results(app, **where) -> int:
     """How many results the database holds (optionally only those matching column=value)."""
     from sqlalchemy import func, select
 
-    from quizapp.models import Result
+    from quizapp.storage.models import Result
 
     query = select(func.count()).select_from(Result)
     for column, value in where.items():

@@ -21,9 +21,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from quizapp import db
 from quizapp.assessment.scoring import round_half_up
-from quizapp.models import Result
+from quizapp.storage import db
+from quizapp.storage.models import Result
 
 from .helpers import (
     DEFAULT_RUBRIC,

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import QuizLink, Result
+from quizapp.storage import db
+from quizapp.storage.models import QuizLink, Result
 
 from .helpers import (
     DEFAULT_RUBRIC,

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from quizapp import db
 from quizapp.assessment.scoring import round_half_up, score
-from quizapp.models import Result
-from quizapp.results import find_result
+from quizapp.storage import db
+from quizapp.storage.models import Result
+from quizapp.storage.results import find_result
 
 from .helpers import (
     DEFAULT_RUBRIC,

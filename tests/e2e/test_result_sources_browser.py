@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp import db
 from quizapp.assessment.scoring import score
-from quizapp.models import Result
-from quizapp.results import store_result
+from quizapp.storage import db
+from quizapp.storage.models import Result
+from quizapp.storage.results import store_result
 from tests.conftest import fresh_database_url, rubrics_with_sources
 
 from .conftest import LiveServer, require_tools

@@ -12,10 +12,10 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, inspect, select, text
 
-from quizapp import db
-from quizapp.db import alembic_config
-from quizapp.models import Result, StatRollup, submission_token
-from quizapp.stats import fold_pending
+from quizapp.reporting.stats import fold_pending
+from quizapp.storage import db
+from quizapp.storage.db import alembic_config
+from quizapp.storage.models import Result, StatRollup, submission_token
 from tests.conftest import mini_answers
 from tests.test_concurrency import post, postgres_app, serve
 

@@ -6,11 +6,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from quizapp import db
 from quizapp.assessment.rubric import load_file
 from quizapp.assessment.scoring import score
-from quizapp.models import Result
-from quizapp.results import store_result
+from quizapp.storage import db
+from quizapp.storage.models import Result
+from quizapp.storage.results import store_result
 from tests.conftest import REAL_RUBRICS
 
 TPM = load_file(REAL_RUBRICS / "technical-project-manager.yaml")
@@ -270,7 +270,7 @@ def test_where_this_comes_from_gives_every_criterion_role_and_next_step_its_sour
             assert f"{flat(step.text)} Source: {cited(step.source)}" in words
     # The statements and the scenario keys, from whatever the rubric says (the next test checks
     # the grouping with sources of its own).
-    from quizapp.report import scenario_keys, statement_sources
+    from quizapp.reporting.report import scenario_keys, statement_sources
 
     for area in statement_sources(TPM):
         for source, count in area.sources:

@@ -8,9 +8,9 @@ import types
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import Result
 from quizapp.quiz import keys
+from quizapp.storage import db
+from quizapp.storage.models import Result
 from tests.conftest import make_app, mini_answers
 
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')

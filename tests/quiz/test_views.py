@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from quizapp import db
-from quizapp.models import Result
+from quizapp.storage import db
+from quizapp.storage.models import Result
 from tests.conftest import MINI_RUBRICS, make_app, mini_answers
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .assessment.rubric import Dimension, Rubric
+from ..assessment.rubric import Dimension, Rubric
+from ..storage.models import CohortRelease, QuizLink, Result, ResultScore
 from .disclosure import (
     BAND_TABLE_BLOCKS,
     EVERYONE_NOISE,
@@ -32,7 +33,6 @@ from .disclosure import (
     release_size,
     shown_count,
 )
-from .models import CohortRelease, QuizLink, Result, ResultScore
 
 NO_BAND = "none"  # the cell of results without a band (answers unclear or too few)
 NO_BAND_LABEL = "No band (answers unclear)"

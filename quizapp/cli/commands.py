@@ -9,22 +9,22 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import account_links, users
-from . import db as database
-from .assessment.item_stats import ITEM_FLAG_TEXT, explain
-from .assessment.lint import lint
-from .assessment.rubric import Rubric, RubricError, load_file
-from .assessment.sim_report import format_report
-from .assessment.simulation import Model, simulate
-from .assessment.stress import MODELS as STRESS_MODELS
-from .assessment.stress import format_stress, stress_figures
-from .auth.views import set_password_url
-from .exports import ExportRefused, export_chunks, rows_in
-from .models import today, utc_now
-from .results import purge_before
-from .rubric_quality import rubric_quality
-from .seed import demo_cli
-from .stats import Filters, result_count
+from ..assessment.item_stats import ITEM_FLAG_TEXT, explain
+from ..assessment.lint import lint
+from ..assessment.rubric import Rubric, RubricError, load_file
+from ..assessment.sim_report import format_report
+from ..assessment.simulation import Model, simulate
+from ..assessment.stress import MODELS as STRESS_MODELS
+from ..assessment.stress import format_stress, stress_figures
+from ..auth.views import set_password_url
+from ..reporting.exports import ExportRefused, export_chunks, rows_in
+from ..reporting.item_review import rubric_quality
+from ..reporting.stats import Filters, result_count
+from ..storage import account_links, users
+from ..storage import db as database
+from ..storage.models import today, utc_now
+from ..storage.results import purge_before
+from .demo_data import demo_cli
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
 rubric_cli = AppGroup("rubric", help="Check rubric files.")
@@ -551,7 +551,7 @@ def results_fold() -> None:
     Dashboards do this themselves when they are opened; run it from a scheduler (every few
     minutes) to keep that first view quick on a busy service.
     """
-    from .stats import fold_pending
+    from ..reporting.stats import fold_pending
 
     count = fold_pending(database.session())
     click.echo(f"Added {count} {'result' if count == 1 else 'results'} to the running totals.")

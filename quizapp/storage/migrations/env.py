@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from quizapp import models  # noqa: F401  (registers the tables on the metadata)
-from quizapp.db import Base
+from quizapp.storage import models  # noqa: F401  (registers the tables on the metadata)
+from quizapp.storage.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from .assessment.rubric import Dimension, Rubric
+from ..assessment.rubric import Dimension, Rubric
+from ..storage.models import QuizLink
 from .charts import (
     LIKERT_COLOURS,
     OPTION_COLOURS,
@@ -23,7 +24,6 @@ from .charts import (
     column_chart,
     stacked,
 )
-from .models import QuizLink
 from .stats import (
     Filters,
     daily_counts,

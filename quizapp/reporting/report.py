@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .assessment.quality import REASONS
-from .assessment.roles import reason
-from .assessment.rubric import (
+from ..assessment.quality import REASONS
+from ..assessment.roles import reason
+from ..assessment.rubric import (
     Band,
     Dimension,
     FitCriterion,
@@ -16,8 +16,8 @@ from .assessment.rubric import (
     Rubric,
     Scenario,
 )
-from .assessment.scoring import NOTES, round_half_up
-from .models import Result
+from ..assessment.scoring import NOTES, round_half_up
+from ..storage.models import Result
 
 
 @dataclass(frozen=True)

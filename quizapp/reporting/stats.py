@@ -10,9 +10,9 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import rollup
-from .catalog import scored_with
-from .models import CompareSnapshot, QuizLink, Result, ResultScore, StatRollup, User, today
+from ..storage import rollup
+from ..storage.catalog import scored_with
+from ..storage.models import CompareSnapshot, QuizLink, Result, ResultScore, StatRollup, User, today
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app
 
-from .assessment.rubric import Rubric
+from ..assessment.rubric import Rubric
 
 
 def rubrics() -> dict[str, Rubric]:

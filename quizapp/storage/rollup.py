@@ -40,8 +40,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .assessment.item_stats import cross_products
-from .assessment.rubric import Rubric
+from ..assessment.item_stats import cross_products
+from ..assessment.rubric import Rubric
 from .models import PendingTotal, Result, ResultScore, StatRollup
 
 ALL = -1

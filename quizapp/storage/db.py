@@ -268,18 +268,18 @@ def _roll_back(connection, lost: bool, error: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["SQLALCHEMY_URL"])
-    app.extensions["quizapp.db"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["quizapp.storage.db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
 def engine() -> Engine:
-    return current_app.extensions["quizapp.db"].kw["bind"]
+    return current_app.extensions["quizapp.storage.db"].kw["bind"]
 
 
 def session() -> Session:
     """Return this request's (or app context's) session, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["quizapp.db"]()
+        g.db_session = current_app.extensions["quizapp.storage.db"]()
     return g.db_session
 
 

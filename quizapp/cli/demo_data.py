@@ -38,13 +38,13 @@ from flask.cli import AppGroup
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from . import db as database
-from .assessment.rubric import LIKERT_MAX, LIKERT_MIN, Rubric
-from .assessment.scoring import Answer, ScoredResult, score
-from .models import QuizLink, Result, ResultScore, User, new_token, today
-from .results import profile_of
-from .rollup import Totals, add_rows
-from .users import create_user, find_user
+from ..assessment.rubric import LIKERT_MAX, LIKERT_MIN, Rubric
+from ..assessment.scoring import Answer, ScoredResult, score
+from ..storage import db as database
+from ..storage.models import QuizLink, Result, ResultScore, User, new_token, today
+from ..storage.results import profile_of
+from ..storage.rollup import Totals, add_rows
+from ..storage.users import create_user, find_user
 
 BATCH = 5000  # results per insert and commit
 MAX_JOBS = 4

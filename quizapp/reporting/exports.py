@@ -34,11 +34,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from .assessment.rubric import Rubric
-from .assessment.scoring import round_half_up
+from ..assessment.rubric import Rubric
+from ..assessment.scoring import round_half_up
+from ..storage.models import QuizLink, Result, ResultScore, User
 from .cohort import CohortReport
 from .dashboard import EXPORTED, build_dashboard, selection_refusal
-from .models import QuizLink, Result, ResultScore, User
 from .stats import Filters, band_counts, result_count
 
 # A cell starting with one of these could be read as a formula by a spreadsheet.

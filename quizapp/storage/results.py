@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from .assessment.rubric import Rubric
-from .assessment.scoring import Answer, ScoredResult
+from ..assessment.rubric import Rubric
+from ..assessment.scoring import Answer, ScoredResult
 from .db import driver_transaction, one_writer_at_a_time
 from .links import LinkState, state_of
 from .models import (

@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from .assessment.item_stats import DimensionReliability, reliability
-from .assessment.rubric import Dimension, Rubric
+from ..assessment.item_stats import DimensionReliability, reliability
+from ..assessment.rubric import Dimension, Rubric
 from .stats import Filters, rollup_sums
 
 
