@@ -248,6 +248,6 @@ def register_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli.commands import register
+    from .cli import register
 
     register(app)

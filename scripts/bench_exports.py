@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from quizapp import create_app  # noqa: E402
-from quizapp.storage import db  # noqa: E402
-from quizapp.cli.commands import versioned_rubric  # noqa: E402
+from quizapp.cli.common import versioned_rubric  # noqa: E402
 from quizapp.reporting.exports import named_link_ids, result_query, sql_text  # noqa: E402
 from quizapp.reporting.stats import Filters, result_count  # noqa: E402
+from quizapp.storage import db  # noqa: E402
 
 
 def export_sql(url: str, rubric_id: str | None, version: str | None) -> tuple[str, int, str, str]:

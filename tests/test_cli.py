@@ -58,7 +58,7 @@ def test_db_upgrade_of_a_migrated_database_does_nothing(runner):
 
 
 def test_db_upgrade_names_a_server_database_without_its_password():
-    from quizapp.cli.commands import where
+    from quizapp.cli.database import where
 
     url = "postgresql+psycopg://quiz:s3cret@db.example.org:5432/quizapp"
     assert where(url) == "postgresql+psycopg://quiz:***@db.example.org:5432/quizapp"
