@@ -62,6 +62,7 @@ run: db
 test: setup-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports pyproject.toml --no-cache
 	@echo "== the whole suite on SQLite =="
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$CI" ] || pg_isready -q -h 127.0.0.1 2>/dev/null; then \

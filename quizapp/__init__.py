@@ -14,8 +14,8 @@ from . import config as config_module
 from . import logs
 from .assessment.rubric import RubricError, load_folder, load_versions
 from .assessment.scoring import round_half_up
-from .auth.identity import is_staff_request, load_user
 from .extensions import SignedCookieSessions, compress, csrf, limiter, login_manager
+from .identity import is_staff_request, load_user
 from .reporting.disclosure import count_range
 from .storage import db
 

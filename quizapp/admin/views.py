@@ -17,8 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from ..assessment.item_stats import explain, two_places
-from ..auth.identity import admin_required
-from ..auth.views import set_password_url
+from ..identity import admin_required, set_password_url
 from ..reporting.cohort import privacy_spend
 from ..reporting.dashboard import build_dashboard, selection_refusal
 from ..reporting.exports import EXPORTS, ExportRefused, export_response

@@ -9,7 +9,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    has_request_context,
     make_response,
     redirect,
     render_template,
@@ -20,13 +19,13 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter, login_manager
+from ..identity import StaffUser, send_to_sign_in
 from ..storage import db
 from ..storage.account_links import LinkClosed, open_account, redeem
 from ..storage.models import User, utc_now
 from ..storage.users import SessionLimits, end_session, normalise_username, start_session
 from . import devices
 from .forms import LoginForm, SetPasswordForm
-from .identity import StaffUser, send_to_sign_in
 
 bp = Blueprint("auth", __name__)
 bp.record_once(lambda _state: login_manager.unauthorized_handler(send_to_sign_in))
@@ -164,19 +163,3 @@ def set_password(token: str):
     response = make_response(page, status)
     response.headers["Cache-Control"] = "no-store"  # the page's address holds the token
     return response
-
-
-def set_password_url(token: str, base_url: str | None = None) -> str:
-    """The address of a set-password link: on ``base_url`` or QUIZAPP_BASE_URL if given, else
-    on this request's host, else (from the command line) on SERVER_NAME; else only the path."""
-    config = current_app.config
-    base = base_url or config.get("BASE_URL")
-    if has_request_context():
-        path = url_for("auth.set_password", token=token)
-        base = base or request.host_url
-    else:
-        with current_app.test_request_context():
-            path = url_for("auth.set_password", token=token)
-        if not base and config.get("SERVER_NAME"):
-            base = f"{config['PREFERRED_URL_SCHEME']}://{config['SERVER_NAME']}"
-    return base.rstrip("/") + path if base else path

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..auth.views import set_password_url
+from ..identity import set_password_url
 from ..storage import account_links, users
 from ..storage import db as database
 from ..storage.models import utc_now

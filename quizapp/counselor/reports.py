@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from ..auth.identity import staff_required
+from ..identity import staff_required
 from ..reporting.cohort import CohortReport
 from ..storage import db
 from ..storage.catalog import rubrics

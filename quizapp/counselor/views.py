@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user
 
 from ..assessment.rubric import Rubric
-from ..auth.identity import staff_required
+from ..identity import staff_required
 from ..reporting.cohort import CohortReport, cohort_report
 from ..reporting.disclosure import count_range
 from ..reporting.exports import cohort_rows, csv_download

@@ -3,8 +3,8 @@
 import pytest
 from flask_login import login_user
 
-from quizapp.auth.identity import StaffUser
 from quizapp.config import ConfigError, from_environment
+from quizapp.identity import StaffUser
 from quizapp.storage import db
 from quizapp.storage.users import find_user
 from tests.conftest import add_user, login, make_app

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, flash, g, redirect, request, session
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import UserMixin, current_user, login_required, login_url
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..extensions import login_manager
-from ..storage import db
-from ..storage.models import StaffSession, User, utc_now
-from ..storage.users import TOUCH_EVERY, SessionLimits, end_session, touch_session
+from .extensions import login_manager
+from .storage import db
+from .storage.models import StaffSession, User, utc_now
+from .storage.users import TOUCH_EVERY, SessionLimits, end_session, touch_session
 
 SESSION_ENDED = "Your session has ended; please sign in again."
 WRITING_METHODS = frozenset({"GET", "POST"})  # the methods whose requests record a session's use
@@ -111,3 +121,19 @@ def role_required(*roles: str):
 
 staff_required = role_required("admin", "counselor")
 admin_required = role_required("admin")
+
+
+def set_password_url(token: str, base_url: str | None = None) -> str:
+    """The address of a set-password link: on ``base_url`` or QUIZAPP_BASE_URL if given, else
+    on this request's host, else (from the command line) on SERVER_NAME; else only the path."""
+    config = current_app.config
+    base = base_url or config.get("BASE_URL")
+    if has_request_context():
+        path = url_for("auth.set_password", token=token)
+        base = base or request.host_url
+    else:
+        with current_app.test_request_context():
+            path = url_for("auth.set_password", token=token)
+        if not base and config.get("SERVER_NAME"):
+            base = f"{config['PREFERRED_URL_SCHEME']}://{config['SERVER_NAME']}"
+    return base.rstrip("/") + path if base else path
