@@ -223,7 +223,7 @@ def test_pages_are_compressed_for_browsers_that_accept_it(app, accept, encoding,
 
 
 def test_two_folds_at_once_on_postgresql_count_each_result_once(postgres_url):
-    from tests.test_concurrency import postgres_app
+    from tests.storage.test_concurrency import postgres_app
 
     app = postgres_app(postgres_url)
     client = app.test_client()

@@ -230,7 +230,7 @@ class Batch:
 
     def add(self, result_id: int, day: dt.date, link_id, answers, scored: ScoredResult) -> None:
         rubric = self.rubric
-        # The same fields as results.build_result, as plain dicts (tests/test_seed.py checks).
+        # The same fields as results.build_result, as plain dicts (tests/cli/test_seed.py checks).
         self.results.append(
             {
                 "id": result_id,

@@ -17,7 +17,7 @@ from quizapp.storage import db
 from quizapp.storage.db import alembic_config
 from quizapp.storage.models import Result, StatRollup, submission_token
 from tests.conftest import mini_answers
-from tests.test_concurrency import post, postgres_app, serve
+from tests.storage.test_concurrency import post, postgres_app, serve
 
 
 def page_key(client, path="/quiz"):

@@ -38,7 +38,7 @@ def test_a_writer_in_another_process_waits_for_the_turn(tmp_path, migrated_db):
     url = app.config["SQLALCHEMY_URL"]
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD, url, "1.0"],
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
         stdout=subprocess.PIPE,
         text=True,
     )

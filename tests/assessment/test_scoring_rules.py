@@ -1,6 +1,6 @@
 """Scoring rules a rubric may switch on (none of them changes a rubric that does not): how "Not
 sure" counts, labels only clear of their line, and a technical core that needs positive evidence
-in its statements. Every expected value worked out by hand on the mini rubric (tests/test_scoring.py
+in its statements. Every expected value worked out by hand on the mini rubric (tests/assessment/test_scoring.py
 says how its items and scenario score).
 """
 
