@@ -86,3 +86,14 @@ def test_only_refuses_a_part_it_does_not_know(tmp_path):
     assert done.returncode == 2
     assert "--only takes some of: quiz, result, result-large, post, post-large" in done.stderr
     assert not list(tmp_path.iterdir())  # nothing made
+
+
+def test_the_shortcuts_benchmark_runs_and_names_every_variant():
+    done = subprocess.run(
+        [sys.executable, "scripts/bench_shortcuts.py", "--rounds", "1", "--requests", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    for variant in ("as shipped", "Flask's session serializer", "Flask-WTF's generate_csrf",
+                    "no short-payload signing", "library APIs only"):  # fmt: skip
+        assert f"  {variant}" in done.stdout
