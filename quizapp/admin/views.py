@@ -20,7 +20,7 @@ from ..assessment.item_stats import explain, two_places
 from ..identity import admin_required, set_password_url
 from ..reporting.cohort import privacy_spend
 from ..reporting.dashboard import build_dashboard, selection_refusal
-from ..reporting.exports import EXPORTS, ExportRefused, export_response
+from ..reporting.exports import EXPORTS, ExportRefused, downloads, export_response
 from ..reporting.item_review import rubric_quality
 from ..storage import db
 from ..storage.account_links import issue
@@ -71,6 +71,7 @@ def dashboard():
         "admin/dashboard.html",
         form=form,
         board=board,
+        downloads=downloads(about_people=not board.withheld),
         export_query=form.query(),
         privacy=privacy_spend(session),
     )
@@ -79,7 +80,7 @@ def dashboard():
 @bp.get("/export/<name>.<fmt>")
 @admin_required
 def export(name: str, fmt: str):
-    """Results, summary or codebook as CSV or JSON (results also as XLSX); ?bom=1 for Excel."""
+    """Results, summary or codebook in a registered format that has it; ?bom=1 for Excel."""
     if (name, fmt) not in EXPORTS:
         abort(404)
     _, filters, rubric = filter_form()

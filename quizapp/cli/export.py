@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from ..reporting.exports import ExportRefused, export_chunks, rows_in
+from ..reporting.exports import ExportRefused, export_chunks, formats_for, rows_in
 from ..reporting.stats import Filters, result_count
 from ..storage import db as database
 from .common import fail, versioned_rubric
@@ -85,7 +85,7 @@ def run_export(name, fmt, since, until, rubric_id, rubric_version, link_id, bom,
 
 
 @export_cli.command("results")
-@export_options(("csv", "json", "xlsx"))
+@export_options(formats_for("results"))
 def export_results(**options) -> None:
     """One row per result: ids, date, link, band, scores and answer codes (never the token).
 
@@ -97,14 +97,14 @@ def export_results(**options) -> None:
 
 
 @export_cli.command("summary")
-@export_options(("csv", "json"))
+@export_options(formats_for("summary"))
 def export_summary(**options) -> None:
     """The dashboard's figures, under its rules; refused for fewer than k results."""
     run_export("summary", **options)
 
 
 @export_cli.command("codebook")
-@export_options(("csv", "json"))
+@export_options(formats_for("codebook"))
 def export_codebook(**options) -> None:
     """What each column of the results export holds: questions, codes, rounding."""
     run_export("codebook", **options)
