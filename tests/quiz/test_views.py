@@ -25,6 +25,9 @@ def test_landing_explains_the_quiz(client):
     page = client.get("/").get_data(as_text=True)
     assert "<h1>Mini quiz</h1>" in page
     assert "About 2 minutes" in page
+    # The same count as the questionnaire's ("9 questions in ... parts"): 8 statements, 1 scenario
+    assert "9 questions: 8 statements and 1 short scenario<" in page
+    assert '<meta name="description" content="A free, anonymous 2-minute self-assessment' in page
     assert "Exactly what is stored" in page
     assert "We never store your IP address" in page
     assert "Not a real assessment." in page  # the disclaimer
@@ -91,6 +94,11 @@ def test_result_page_shows_what_was_stored(client):
     # overall (2*56.25 + 14.06) / 3 = 42.19 -> 42, the low band
     assert response.headers["Cache-Control"] == "no-store"
     assert "<h1>Low fit</h1>" in page
+    # Why this band, in one line: the band's range and the highest and lowest areas.
+    assert (
+        "42 is in Low fit (0 to 49); your strongest area is alpha (56), your lowest beta (14)."
+        in page
+    )
     assert '<span class="overall-number">42</span>' in page
     assert re.search(
         r"Alpha</span>\s*<span class=\"bar-value\">56<span class=\"unit\"> of 100<", page
