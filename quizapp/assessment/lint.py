@@ -177,52 +177,43 @@ def _cue_warnings(rubric: Rubric) -> list[Warning_]:
     return out
 
 
+def _source_warning(where: str, source: str | None, missing: str) -> Warning_ | None:
+    """A warning when a source is missing (``missing`` says what), or names nothing we accept."""
+    if source is None:
+        return Warning_("sources", where, missing)
+    if not _names_its_source(source):
+        return Warning_(
+            "sources",
+            where,
+            "names no guide section, does not say 'not in the guide' and is not the "
+            "authors' judgement",
+        )
+    return None
+
+
 def _statement_source_warnings(rubric: Rubric) -> list[Warning_]:
     """Once one statement names its source, every statement and every scenario's key should."""
     if not any(item.source for item in rubric.items):
         return []
-    out = []
-    for d_index, dim in enumerate(rubric.dimensions):
-        for i_index, item in enumerate(dim.items):
-            where = f"dimensions[{d_index}].items[{i_index}].source"
-            if item.source is None:
-                out.append(
-                    Warning_(
-                        "sources",
-                        where,
-                        f"'{item.id}' names no source, while other statements do",
-                    )
-                )
-            elif not _names_its_source(item.source):
-                out.append(
-                    Warning_(
-                        "sources",
-                        where,
-                        "names no guide section, does not say 'not in the guide' and is not the "
-                        "authors' judgement",
-                    )
-                )
-    for s_index, scenario in enumerate(rubric.scenarios):
-        where = f"scenarios[{s_index}].key_source"
-        if scenario.key_source is None:
-            out.append(
-                Warning_(
-                    "sources",
-                    where,
-                    f"'{scenario.id}' does not say why its best option is best, while the "
-                    "statements name their sources",
-                )
-            )
-        elif not _names_its_source(scenario.key_source):
-            out.append(
-                Warning_(
-                    "sources",
-                    where,
-                    "names no guide section, does not say 'not in the guide' and is not the "
-                    "authors' judgement",
-                )
-            )
-    return out
+    found = [
+        _source_warning(
+            f"dimensions[{d_index}].items[{i_index}].source",
+            item.source,
+            f"'{item.id}' names no source, while other statements do",
+        )
+        for d_index, dim in enumerate(rubric.dimensions)
+        for i_index, item in enumerate(dim.items)
+    ]
+    found += [
+        _source_warning(
+            f"scenarios[{s_index}].key_source",
+            scenario.key_source,
+            f"'{scenario.id}' does not say why its best option is best, while the "
+            "statements name their sources",
+        )
+        for s_index, scenario in enumerate(rubric.scenarios)
+    ]
+    return [w for w in found if w is not None]
 
 
 def _option_warnings(rubric: Rubric) -> list[Warning_]:

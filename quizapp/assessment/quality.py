@@ -83,13 +83,8 @@ def lean_corrected(rubric: Rubric, answers: Mapping[str, object], shift: float) 
 
 
 def _keyed(rubric: Rubric, values: Mapping[str, float]) -> dict[str, float]:
-    """The keyed 0-100 score of each (possibly fractional) answer."""
-    span = LIKERT_MAX - LIKERT_MIN
-    return {
-        i.id: 100.0 * ((v - LIKERT_MIN) if i.keyed == "plus" else (LIKERT_MAX - v)) / span
-        for i in rubric.items
-        if (v := values.get(i.id)) is not None
-    }
+    """The keyed 0-100 score of each (possibly fractional) answer, as the item keys a whole one."""
+    return {i.id: i.keyed_score(v) for i in rubric.items if (v := values.get(i.id)) is not None}
 
 
 def corrected_keyed_scores(rubric: Rubric, answers: Mapping[str, object]) -> dict[str, float]:

@@ -45,8 +45,9 @@ class Item(_Frozen):
     twin: Ident | None = None
     source: Text | None = None  # where the statement's idea comes from (2.2.0 on: every one)
 
-    def keyed_score(self, answer: int) -> float:
-        """Return the 0-100 score of an answer on the 1-5 scale, inverted for minus-keyed items."""
+    def keyed_score(self, answer: float) -> float:
+        """Return the 0-100 score of an answer on the 1-5 scale (whole, or lean-corrected and
+        fractional), inverted for minus-keyed items."""
         points = answer - LIKERT_MIN if self.keyed == "plus" else LIKERT_MAX - answer
         return 100.0 * points / (LIKERT_MAX - LIKERT_MIN)
 
