@@ -1,7 +1,8 @@
 """The export formats. A format is one module that turns the shared tables into bytes, and one
 ``register`` call; the admin page, its download route and ``export_chunks`` (which ``flask
-export`` runs) read ``FORMATS``. ``flask export`` keeps its own list of ``--format`` choices,
-which tests/reporting/test_export_registry.py holds to this one.
+export`` runs) read ``FORMATS``, and so do ``flask export``'s ``--format`` choices. A new
+format's module is imported once in the package's ``__init__.py`` (that order is the order of
+the admin page's links).
 """
 
 from __future__ import annotations
